@@ -1,0 +1,221 @@
+import type { AuthConfig } from "@auth/core";
+import { KakaoAuthConfigError } from "./errors.js";
+import { log, warnOnce } from "./log.js";
+import type { KakaoAuthOptions, KakaoSessionOptions } from "./types.js";
+
+export interface ResolvedSessionConfig {
+  store: "cookie" | "express-session";
+  maxAge: number;
+  absoluteDuration: number;
+  rolling: boolean;
+  updateAge: number;
+  cacheSize: number;
+}
+
+/** Options after env defaults and validation: everything below trusts this shape. */
+export interface ResolvedConfig {
+  clientId: string;
+  clientSecret: string | undefined;
+  secrets: string[];
+  /** Public origin (no path) when configured; otherwise built per request. */
+  origin: string | undefined;
+  basePath: string;
+  scopes: string[];
+  oidc: boolean;
+  session: ResolvedSessionConfig;
+  authOrigin: string;
+  apiOrigin: string;
+  adminKey: string | undefined;
+  appId: string | undefined;
+  timeout: number;
+  profile: KakaoAuthOptions["profile"];
+  onSignIn: KakaoAuthOptions["onSignIn"];
+  onSignOut: KakaoAuthOptions["onSignOut"];
+  onUnlink: KakaoAuthOptions["onUnlink"];
+  authjs: Partial<AuthConfig>;
+}
+
+const DAY = 24 * 60 * 60;
+const KNOWN_OPTIONS = new Set([
+  "clientId", "clientSecret", "secret", "baseURL", "basePath", "scopes", "oidc", "session",
+  "authOrigin", "apiOrigin", "adminKey", "appId", "profile", "onSignIn", "onSignOut", "onUnlink",
+  "timeout", "authjs",
+]);
+const SESSION_OPTIONS = new Set(["store", "maxAge", "absoluteDuration", "rolling", "updateAge", "cacheSize"]);
+/** Kakao consent-item ids are lower-case words with underscores (kakao-api.md §7.1). */
+export const CONSENT_ITEM = /^[a-z][a-z0-9_]{0,63}$/;
+
+type Env = Record<string, string | undefined>;
+
+function fail(option: string, env: string | undefined, problem: string, fix: string): never {
+  const where = env ? ` (option "${option}" or env ${env})` : ` (option "${option}")`;
+  throw new KakaoAuthConfigError(option, `kakaoAuth: ${problem}${where}. ${fix}`);
+}
+
+function pick(value: string | undefined, envValue: string | undefined): string | undefined {
+  const v = value ?? envValue;
+  return v === undefined || v.trim() === "" ? undefined : v.trim();
+}
+
+function parseOrigin(option: string, env: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(option, env, `"${value}" is not an absolute URL`, `Use an origin such as "https://kauth.kakao.com".`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    fail(option, env, `"${value}" is not an http(s) URL`, `Use an origin such as "https://kauth.kakao.com".`);
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || url.username)
+    fail(option, env, `"${value}" must be an origin without path, query or credentials`, `Use "${url.origin}".`);
+  return url.origin;
+}
+
+function normaliseBasePath(value: string): string {
+  const trimmed = value.replace(/\/+$/, "");
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(trimmed))
+    fail("basePath", undefined, `"${value}" is not a path like "/auth"`,
+      `Use a path that starts with "/" and has no query, e.g. "/auth" or "/api/auth".`);
+  return trimmed;
+}
+
+function resolveSecrets(option: KakaoAuthOptions["secret"], env: Env): string[] {
+  const raw = option ?? env.AUTH_SECRET;
+  const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((s) => s !== "");
+  if (list.length === 0)
+    fail("secret", "AUTH_SECRET", "no secret is set",
+      'Set AUTH_SECRET to a random string of at least 32 characters, e.g. the output of "openssl rand -base64 33".');
+  list.forEach((s, i) => {
+    if (typeof s !== "string" || s.length < 32)
+      fail("secret", "AUTH_SECRET", `secret #${i + 1} is shorter than 32 characters`,
+        'Use a random string of at least 32 characters, e.g. the output of "openssl rand -base64 33".');
+  });
+  return list;
+}
+
+function resolveBase(options: KakaoAuthOptions, env: Env): { origin: string | undefined; basePath: string } {
+  const explicitBase = options.basePath === undefined ? undefined : normaliseBasePath(options.basePath);
+  const rawURL = pick(options.baseURL, env.AUTH_URL);
+  if (!rawURL) return { origin: undefined, basePath: explicitBase ?? "/auth" };
+  let url: URL;
+  try {
+    url = new URL(rawURL);
+  } catch {
+    fail("baseURL", "AUTH_URL", `"${rawURL}" is not an absolute URL`, 'Use your public origin, e.g. "https://app.example.com".');
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    fail("baseURL", "AUTH_URL", `"${rawURL}" is not an http(s) URL`, 'Use your public origin, e.g. "https://app.example.com".');
+  if (url.search || url.hash || url.username)
+    fail("baseURL", "AUTH_URL", `"${rawURL}" has a query, fragment or credentials`, `Use "${url.origin}${url.pathname}".`);
+  const urlPath = url.pathname.replace(/\/+$/, "");
+  if (urlPath !== "") {
+    const fromURL = normaliseBasePath(urlPath);
+    if (explicitBase !== undefined && explicitBase !== fromURL)
+      fail("basePath", undefined, `basePath "${explicitBase}" differs from the path "${fromURL}" in baseURL`,
+        `Drop one of them, or make them equal.`);
+    return { origin: url.origin, basePath: fromURL };
+  }
+  return { origin: url.origin, basePath: explicitBase ?? "/auth" };
+}
+
+function positiveInt(option: string, value: unknown, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || (!allowZero && value === 0))
+    fail(option, undefined, `${String(value)} is not a ${allowZero ? "non-negative" : "positive"} whole number`,
+      "Give a number of seconds (or entries), e.g. 86400.");
+  return value;
+}
+
+function resolveSession(s: KakaoSessionOptions | undefined): ResolvedSessionConfig {
+  if (s !== undefined && (typeof s !== "object" || s === null))
+    fail("session", undefined, "must be an object", 'E.g. { store: "cookie", maxAge: 2592000 }.');
+  for (const key of Object.keys(s ?? {}))
+    if (!SESSION_OPTIONS.has(key))
+      fail(`session.${key}`, undefined, "is not a session option", `Known: ${[...SESSION_OPTIONS].join(", ")}.`);
+  const store = s?.store ?? "cookie";
+  if (store !== "cookie" && store !== "express-session")
+    fail("session.store", undefined, `"${String(store)}" is not a store`, 'Use "cookie" (default) or "express-session".');
+  return {
+    store,
+    maxAge: positiveInt("session.maxAge", s?.maxAge, 30 * DAY),
+    absoluteDuration: positiveInt("session.absoluteDuration", s?.absoluteDuration, 60 * DAY),
+    rolling: s?.rolling ?? true,
+    updateAge: positiveInt("session.updateAge", s?.updateAge, DAY, true),
+    cacheSize: positiveInt("session.cacheSize", s?.cacheSize, 10_000, true),
+  };
+}
+
+function resolveScopes(scopes: unknown, oidc: boolean): string[] {
+  if (scopes === undefined) return [];
+  if (!Array.isArray(scopes))
+    fail("scopes", undefined, "must be an array of consent-item ids", 'E.g. ["account_email"].');
+  for (const s of scopes as unknown[]) {
+    if (typeof s !== "string" || !CONSENT_ITEM.test(s))
+      fail("scopes", undefined, `${JSON.stringify(s)} is not a Kakao consent-item id`,
+        'Use ids from the console\'s consent items (동의항목), e.g. "account_email", "profile_nickname".');
+    if (s === "openid" && !oidc)
+      fail("scopes", undefined, '"openid" is only valid with OpenID Connect', "Set oidc: true instead of listing openid.");
+  }
+  return [...new Set(scopes as string[])].filter((s) => s !== "openid");
+}
+
+function isLocalhost(origin: string): boolean {
+  const host = new URL(origin).hostname;
+  return host === "localhost" || host === "127.0.0.1" || host === "[::1]";
+}
+
+/** Validates options once, at `kakaoAuth()` time, and fills env defaults. */
+export function resolveConfig(options: KakaoAuthOptions = {}, env: Env = process.env): ResolvedConfig {
+  if (typeof options !== "object" || options === null)
+    fail("options", undefined, "kakaoAuth() takes an options object", "Call kakaoAuth() or kakaoAuth({ ... }).");
+  for (const key of Object.keys(options))
+    if (!KNOWN_OPTIONS.has(key))
+      fail(key, undefined, "is not an option of kakaoAuth()", `Known options: ${[...KNOWN_OPTIONS].join(", ")}.`);
+
+  const clientId = pick(options.clientId, env.AUTH_KAKAO_ID);
+  if (!clientId)
+    fail("clientId", "AUTH_KAKAO_ID", "no Kakao REST API key is set",
+      "Copy the REST API key from Kakao Developers → your app → App Keys (앱 키) and set AUTH_KAKAO_ID.");
+  const clientSecret = pick(options.clientSecret, env.AUTH_KAKAO_SECRET);
+  const secrets = resolveSecrets(options.secret, env);
+  const oidc = options.oidc ?? false;
+  if (typeof oidc !== "boolean") fail("oidc", undefined, "must be true or false", "Set oidc: true to use OpenID Connect.");
+  const { origin, basePath } = resolveBase(options, env);
+  const authOrigin = parseOrigin("authOrigin", "KAKAO_AUTH_ORIGIN",
+    pick(options.authOrigin, env.KAKAO_AUTH_ORIGIN) ?? "https://kauth.kakao.com");
+  const apiOrigin = parseOrigin("apiOrigin", "KAKAO_API_ORIGIN",
+    pick(options.apiOrigin, env.KAKAO_API_ORIGIN) ?? "https://kapi.kakao.com");
+  for (const hook of ["profile", "onSignIn", "onSignOut", "onUnlink"] as const)
+    if (options[hook] !== undefined && typeof options[hook] !== "function")
+      fail(hook, undefined, "must be a function", `Pass a function or leave ${hook} out.`);
+
+  const resolved: ResolvedConfig = {
+    clientId,
+    clientSecret,
+    secrets,
+    origin,
+    basePath,
+    scopes: resolveScopes(options.scopes, oidc),
+    oidc,
+    session: resolveSession(options.session),
+    authOrigin,
+    apiOrigin,
+    adminKey: pick(options.adminKey, env.KAKAO_ADMIN_KEY),
+    appId: pick(options.appId, env.KAKAO_APP_ID),
+    timeout: positiveInt("timeout", options.timeout, 10_000),
+    profile: options.profile,
+    onSignIn: options.onSignIn,
+    onSignOut: options.onSignOut,
+    onUnlink: options.onUnlink,
+    authjs: options.authjs ?? {},
+  };
+
+  if (!clientSecret)
+    warnOnce("no-client-secret",
+      "no client secret is set (option clientSecret or env AUTH_KAKAO_SECRET). That only works while " +
+      "Client Secret is switched off in the Kakao console (Kakao Login → Security / 보안); otherwise logins fail with KOE010.");
+  if (origin && origin.startsWith("http:") && env.NODE_ENV === "production" && !isLocalhost(origin))
+    warnOnce("http-baseurl", `baseURL ${origin} is plain http in production: session cookies travel unencrypted. Use https.`);
+  log.config("clientId=%s basePath=%s origin=%s oidc=%s store=%s", clientId, basePath, origin ?? "(per request)", oidc, resolved.session.store);
+  return resolved;
+}

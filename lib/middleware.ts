@@ -1,0 +1,108 @@
+import { Auth } from "@auth/core";
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import { sendWebResponse, toAuthRequest } from "./authjs-bridge.js";
+import { resolveConfig } from "./config.js";
+import { KakaoContext } from "./context.js";
+import { sendErrorPage } from "./error-page.js";
+import { log } from "./log.js";
+import { setRuntime, tagRouter } from "./middleware-state.js";
+import { queryParams } from "./origin.js";
+import { handleCallback } from "./route-callback.js";
+import { handleSignIn } from "./route-signin.js";
+import { handleSignOut } from "./route-signout.js";
+import { Runtime } from "./runtime.js";
+import type { KakaoAuthOptions } from "./types.js";
+import { handleUnlinkWebhook } from "./webhooks.js";
+
+type Handler = (req: Request, res: Response, runtime: Runtime) => Promise<void> | void;
+
+/** Express 4 ignores rejected promises: every async route forwards its errors. */
+function route(runtime: Runtime, handler: Handler): RequestHandler {
+  return (req, res, next) => {
+    Promise.resolve()
+      .then(() => handler(req, res, runtime))
+      .catch(next);
+  };
+}
+
+function onlyMethods(methods: string[]): RequestHandler {
+  return (req, res, next) => {
+    if (methods.includes(req.method)) return next();
+    res.status(405).set("Allow", methods.join(", ")).json({ error: "method_not_allowed" });
+  };
+}
+
+/** Reads the session once and attaches `req.kakaoUser` and `req.kakao` for every request. */
+function attachContext(runtime: Runtime): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    setRuntime(req, runtime);
+    req.kakao = new KakaoContext(req, res, runtime);
+    try {
+      req.kakaoUser = runtime.readState(req, res).session?.user;
+    } catch (err) {
+      return next(err);
+    }
+    next();
+  };
+}
+
+/** `GET {basePath}/session`: answered from the fast path (Auth.js's own action rewrites the cookie each call). */
+function sessionRoute(req: Request, res: Response, runtime: Runtime): void {
+  const state = runtime.readState(req, res);
+  res.set("cache-control", "no-store");
+  if (!state.session) {
+    res.json(null);
+    return;
+  }
+  const user = state.session.user;
+  const exp = typeof state.claims?.exp === "number" ? state.claims.exp : undefined;
+  res.json({
+    user: { name: user.nickname ?? null, email: user.email ?? null, image: user.profileImage ?? null },
+    kakaoUser: user,
+    expires: exp ? new Date(exp * 1000).toISOString() : null,
+  });
+}
+
+/** Auth.js's own JSON actions (`/csrf`, `/providers`), passed through. */
+async function authjsAction(req: Request, res: Response, runtime: Runtime): Promise<void> {
+  const origin = runtime.origin(req);
+  if (!origin) {
+    res.status(400).json({ error: "bad_request" });
+    return;
+  }
+  const action = req.path.split("/").pop();
+  const web = await Auth(toAuthRequest(req, `${origin}${runtime.config.basePath}/${action}`, { method: "GET" }), runtime.authConfig);
+  await sendWebResponse(res, web);
+}
+
+function errorRoute(req: Request, res: Response, runtime: Runtime): void {
+  const origin = runtime.origin(req) ?? "";
+  sendErrorPage(res, queryParams(req).get("error") ?? undefined, {
+    redirectUri: runtime.redirectUri(origin),
+    signInUrl: runtime.signInPath(),
+  });
+}
+
+/**
+ * Kakao login for Express 4 and 5: mount once, before the routes that read the user.
+ * Serves the auth routes under `basePath` and attaches `req.kakaoUser` / `req.kakao`.
+ */
+export function kakaoAuth(options?: KakaoAuthOptions): Router {
+  const config = resolveConfig(options);
+  const runtime = new Runtime(config);
+  const base = config.basePath;
+  const router = Router();
+  tagRouter(router, runtime);
+  router.use(attachContext(runtime));
+  router.get(`${base}/signin/kakao`, route(runtime, handleSignIn));
+  // HEAD would run the callback (Express routes HEAD to GET) and burn the code: GET only (CB-11).
+  router.all(`${base}/callback/kakao`, onlyMethods(["GET"]), route(runtime, handleCallback));
+  router.all(`${base}/signout`, onlyMethods(["POST"]), route(runtime, handleSignOut));
+  router.get(`${base}/session`, route(runtime, sessionRoute));
+  router.get(`${base}/csrf`, route(runtime, authjsAction));
+  router.get(`${base}/providers`, route(runtime, authjsAction));
+  router.get(`${base}/error`, route(runtime, errorRoute));
+  if (config.adminKey) router.all(`${base}/webhooks/kakao/unlink`, onlyMethods(["GET", "POST"]), route(runtime, handleUnlinkWebhook));
+  log.config("Kakao redirect URI to register: %s%s/callback/kakao", config.origin ?? "<your origin>", base);
+  return router;
+}

@@ -1,0 +1,171 @@
+import { customFetch } from "@auth/core";
+import type { OAuthConfig, OAuthUserConfig } from "@auth/core/providers";
+import type { TokenSet, User } from "@auth/core/types";
+import { decodeJwt, jwtVerify } from "jose";
+import { KakaoApiError, KakaoAuthError } from "./errors.js";
+import { flowContext, recordFlowError } from "./flow-context.js";
+import { kakaoJWKS } from "./jwks.js";
+import { kakaoApiErrorFrom } from "./kakao-api-errors.js";
+import { kakaoOAuthError } from "./oauth-errors.js";
+import { parseKakaoProfileJSON, toKakaoProfile, type KakaoProfile } from "./profile.js";
+
+export interface KakaoProviderOptions extends Partial<Omit<OAuthUserConfig<KakaoProfile>, "checks">> {
+  clientId?: string;
+  clientSecret?: string;
+  /** Extra consent items asked for at every sign-in (default none: the console's items apply). */
+  scopes?: string[];
+  /** OpenID Connect: `openid`, `nonce` and id_token signature checks. */
+  oidc?: boolean;
+  authOrigin?: string;
+  apiOrigin?: string;
+  /** Timeout for calls to Kakao, in milliseconds (default 10,000). */
+  timeout?: number;
+  checks?: OAuthConfig<KakaoProfile>["checks"];
+}
+
+/** Clock tolerance for id_token `exp`/`iat` (OIDC Core §3.1.3.7 allows "small"). */
+const CLOCK_TOLERANCE_S = 30;
+
+function timedFetch(timeout: number): typeof fetch {
+  return (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeout) });
+}
+
+async function readJSON(res: Response): Promise<unknown> {
+  try {
+    return JSON.parse(await res.text());
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Fails the attempt with a Kakao-specific error: recorded for the error page (Auth.js drops
+ * causes), then thrown so Auth.js stops the login.
+ */
+function stop(error: KakaoAuthError): never {
+  recordFlowError(error);
+  throw error;
+}
+
+/**
+ * The Kakao provider for Auth.js, fixed against the stock `@auth/core/providers/kakao`:
+ * state + PKCE, exact ids past 2^53, email only when valid and verified, no default scopes,
+ * client_secret_post, Kakao's issuer, and with `oidc` a nonce and a verified id_token signature.
+ */
+export function kakaoProvider(options: KakaoProviderOptions = {}): OAuthConfig<KakaoProfile> {
+  const {
+    clientId = process.env.AUTH_KAKAO_ID,
+    clientSecret = process.env.AUTH_KAKAO_SECRET,
+    scopes = [],
+    oidc = false,
+    authOrigin = process.env.KAKAO_AUTH_ORIGIN ?? "https://kauth.kakao.com",
+    apiOrigin = process.env.KAKAO_API_ORIGIN ?? "https://kapi.kakao.com",
+    timeout = 10_000,
+    ...overrides
+  } = options;
+  const fetchWithTimeout = timedFetch(timeout);
+  const jwks = kakaoJWKS(`${authOrigin}/.well-known/jwks.json`, fetchWithTimeout);
+  const scope = [...new Set([...(oidc ? ["openid"] : []), ...scopes])].join(",");
+
+  /** Sees Kakao's raw token answer before oauth4webapi parses it: the only place KOE codes are visible. */
+  const conformTokenResponse = async (response: Response): Promise<Response> => {
+    const ctx = flowContext.getStore();
+    const body = await readJSON(response.clone());
+    if (!response.ok) {
+      stop(kakaoOAuthError(response.status, body, { redirectUri: ctx?.redirectUri, clientId }));
+    }
+    if (typeof body !== "object" || body === null)
+      stop(kakaoOAuthError(response.status, { error: "invalid_response", error_description: "token response is not JSON" }));
+    const tokens = body as Record<string, unknown>;
+    if (typeof tokens.access_token !== "string" || typeof tokens.token_type !== "string")
+      stop(kakaoOAuthError(response.status, { error: "invalid_response", error_description: "token response lacks access_token or token_type" }));
+    if (typeof tokens.id_token === "string") {
+      if (!oidc) {
+        // OIDC is on in the console but not here: the id_token is not asked for, so it is ignored
+        // rather than failing on Auth.js's placeholder issuer (the stock provider's bug, §9.2).
+        delete tokens.id_token;
+        return new Response(JSON.stringify(tokens), { status: response.status, headers: response.headers });
+      }
+      try {
+        await jwtVerify(tokens.id_token, jwks, {
+          algorithms: ["RS256"],
+          issuer: authOrigin,
+          audience: clientId,
+          clockTolerance: CLOCK_TOLERANCE_S,
+          requiredClaims: ["sub", "iat", "exp"],
+        });
+      } catch (err) {
+        stop(new KakaoAuthError("ERR_KAKAO_ID_TOKEN", `Kakao id_token rejected: ${(err as Error).message}`));
+      }
+    } else if (oidc) {
+      stop(new KakaoAuthError("ERR_KAKAO_ID_TOKEN",
+        "Kakao sent no id_token although oidc is on. Enable OpenID Connect under Kakao Login → OpenID Connect in the console, or set oidc: false."));
+    }
+    return response;
+  };
+
+  const requestProfile = async ({ tokens }: { tokens: TokenSet }): Promise<KakaoProfile> => {
+    const res = await fetchWithTimeout(`${apiOrigin}/v2/user/me?secure_resource=true`, {
+      headers: { authorization: `Bearer ${tokens.access_token ?? ""}` },
+    }).catch((err: unknown) =>
+      stop(new KakaoApiError({ kakaoCode: 0, status: 0, message: `Kakao /v2/user/me did not answer: ${(err as Error).name}` })),
+    );
+    const text = await res.text();
+    if (!res.ok) stop(kakaoApiErrorFrom(res.status, text, "/v2/user/me"));
+    let profile: KakaoProfile;
+    try {
+      profile = toKakaoProfile(parseKakaoProfileJSON(text));
+    } catch (err) {
+      stop(new KakaoAuthError("ERR_KAKAO_PROFILE", `Kakao /v2/user/me answered an unusable profile: ${(err as Error).message}`));
+    }
+    if (oidc && typeof tokens.id_token === "string") {
+      const sub = decodeJwt(tokens.id_token).sub;
+      if (sub !== profile.id)
+        stop(new KakaoAuthError("ERR_KAKAO_ID_TOKEN", "Kakao id_token sub differs from the /v2/user/me id."));
+    }
+    return profile;
+  };
+
+  const provider: OAuthConfig<KakaoProfile> = {
+    id: "kakao",
+    name: "Kakao",
+    type: "oauth",
+    // Kakao's issuer: oauth4webapi checks any id_token's `iss` against it (the stock provider's
+    // missing issuer breaks logins once OIDC is on in the console, kakao-api.md §9.2).
+    issuer: authOrigin,
+    clientId,
+    clientSecret,
+    authorization: { url: `${authOrigin}/oauth/authorize`, params: { scope } },
+    token: { url: `${authOrigin}/oauth/token`, conform: conformTokenResponse } as OAuthConfig<KakaoProfile>["token"],
+    userinfo: { url: `${apiOrigin}/v2/user/me`, request: requestProfile } as OAuthConfig<KakaoProfile>["userinfo"],
+    // Kakao accepts client_secret_post only (§3.3); without a secret only client_id is sent.
+    client: { token_endpoint_auth_method: clientSecret ? "client_secret_post" : "none" },
+    // "nonce" works at runtime for type "oauth" (authjs-notes.md) though the type omits it.
+    checks: (oidc ? ["state", "pkce", "nonce"] : ["state", "pkce"]) as Array<"state" | "pkce">,
+    profile(profile): User {
+      const account = profile.kakao_account;
+      const verified = account?.is_email_valid === true && account.is_email_verified === true;
+      return {
+        id: profile.id,
+        name: account?.profile?.nickname ?? profile.properties?.nickname ?? null,
+        email: verified ? (account.email ?? null) : null,
+        image: account?.profile?.profile_image_url ?? profile.properties?.profile_image ?? null,
+      };
+    },
+    account(tokens) {
+      return {
+        access_token: tokens.access_token,
+        token_type: tokens.token_type,
+        refresh_token: tokens.refresh_token,
+        expires_at: tokens.expires_at,
+        refresh_token_expires_in: tokens.refresh_token_expires_in,
+        scope: tokens.scope,
+        id_token: tokens.id_token,
+      } as TokenSet;
+    },
+    style: { bg: "#FEE500", text: "#191919" },
+    [customFetch]: fetchWithTimeout,
+    options: overrides as OAuthUserConfig<KakaoProfile>,
+  };
+  return provider;
+}

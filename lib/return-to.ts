@@ -1,0 +1,43 @@
+/**
+ * Keeps only same-origin relative paths (RFC 9700 §4.11: no open redirector). Anything doubtful
+ * becomes `undefined`, and callers fall back to "/".
+ */
+export function sanitizeReturnTo(value: unknown, origin: string): string | undefined {
+  if (typeof value !== "string" || value.length === 0 || value.length > 2048) return undefined;
+  // Control characters (CR/LF header injection, tabs browsers strip) and backslashes (browsers read
+  // "/\evil" as "//evil") are never part of a path we would send the user to.
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return undefined;
+  let decoded = value;
+  // Look through up to three layers of percent-encoding for "//", "\" or a scheme.
+  for (let i = 0; i < 3; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded);
+    } catch {
+      return undefined;
+    }
+    if (/[\u0000-\u001f\u007f\\]/.test(next) || /^\s*\/\s*\//.test(next) || /^[a-z][a-z0-9+.-]*:/i.test(next.trim())) return undefined;
+    if (next === decoded) break;
+    decoded = next;
+  }
+  let url: URL;
+  try {
+    url = new URL(value, origin);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== origin || !value.startsWith("/") || value.startsWith("//")) return undefined;
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/** Accepts absolute same-origin URLs too (Auth.js hands those to its redirect callback). */
+export function sameOriginPath(value: string, origin: string): string {
+  if (value.startsWith("/")) return sanitizeReturnTo(value, origin) ?? "/";
+  try {
+    const url = new URL(value);
+    if (url.origin !== origin) return "/";
+    return sanitizeReturnTo(`${url.pathname}${url.search}${url.hash}`, origin) ?? "/";
+  } catch {
+    return "/";
+  }
+}

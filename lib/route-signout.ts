@@ -1,0 +1,57 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Request, Response } from "express";
+import { parse as parseCookies } from "cookie";
+import { log } from "./log.js";
+import { readSmallBody } from "./request-body.js";
+import { sanitizeReturnTo } from "./return-to.js";
+import type { Runtime } from "./runtime.js";
+import { kakaoLogoutToken } from "./kakao-api.js";
+
+const sha256hex = (s: string): string => createHash("sha256").update(s).digest("hex");
+
+function safeEqual(a: string, b: string): boolean {
+  // Equal-length digests, so the comparison time says nothing about the secret (ASVS 2.9).
+  return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
+}
+
+/** Auth.js's double-submit CSRF token: cookie `token|sha256(token + secret)`, body `csrfToken`. */
+function csrfTokenValid(req: Request, runtime: Runtime, secure: boolean, bodyToken: string | undefined): boolean {
+  if (!bodyToken) return false;
+  const name = `${secure ? "__Host-" : ""}authjs.csrf-token`;
+  const cookieValue = parseCookies(req.headers.cookie ?? "")[name];
+  if (!cookieValue) return false;
+  const [token = "", hash = ""] = cookieValue.split("|");
+  const secrets = runtime.config.secrets;
+  // Auth.js hashes with `${token}${options.secret}`: an array secret stringifies comma-joined.
+  const hashOk = [secrets.join(","), ...secrets].some((s) => safeEqual(sha256hex(`${token}${s}`), hash));
+  return hashOk && safeEqual(token, bodyToken);
+}
+
+function sameOrigin(req: Request, origin: string): boolean {
+  const header = req.headers.origin;
+  return typeof header === "string" && header === origin;
+}
+
+/** `POST {basePath}/signout`: CSRF-checked (token or same-origin `Origin`), ends the session. */
+export async function handleSignOut(req: Request, res: Response, runtime: Runtime): Promise<void> {
+  const state = runtime.readState(req, res);
+  const origin = runtime.origin(req);
+  const body = await readSmallBody(req);
+  if (!origin || !(sameOrigin(req, origin) || csrfTokenValid(req, runtime, state.secure, body.csrfToken))) {
+    log.session("sign-out refused: no valid CSRF token or same-origin Origin");
+    res.status(403).json({ error: "csrf", message: "Sign-out needs the csrfToken from GET " + runtime.config.basePath + "/csrf or a same-origin request." });
+    return;
+  }
+  const session = state.session;
+  if (session && body.kakaoLogout === "true" && session.tokens) {
+    await kakaoLogoutToken(runtime, session.tokens.accessToken).catch((err: unknown) =>
+      log.session("Kakao logout failed: %s", (err as Error).message));
+  }
+  await runtime.endSession(req, res);
+  if (runtime.config.onSignOut) await runtime.config.onSignOut({ user: session?.user, req });
+  const returnTo = sanitizeReturnTo(body.callbackUrl ?? body.returnTo, origin) ?? "/";
+  const wantsHtml = (req.headers.accept ?? "").includes("text/html");
+  res.set("cache-control", "no-store");
+  if (wantsHtml) res.redirect(303, returnTo);
+  else res.json({ signedOut: true, url: returnTo });
+}

@@ -1,0 +1,96 @@
+import type { AuthConfig } from "@auth/core";
+import type { Request, Response } from "express";
+import { createAuthConfig } from "./auth-config.js";
+import type { ResolvedConfig } from "./config.js";
+import { requestOrigin } from "./origin.js";
+import { processRevocations, type RevocationList } from "./revocation.js";
+import { CookieSessionStore } from "./session-cookie.js";
+import { ExpressSessionStore } from "./session-express.js";
+import type { KakaoSessionData, SignInUrlOptions } from "./types.js";
+
+/** Per-request facts, computed once by the session reader and memoised on `req`. */
+export interface RequestState {
+  secure: boolean;
+  session: KakaoSessionData | undefined;
+  claims: Record<string, unknown> | undefined;
+}
+
+export const STATE = Symbol.for("express-kakao-auth.state");
+type WithState = Request & { [STATE]?: RequestState };
+
+export function stateOf(req: Request): RequestState | undefined {
+  return (req as WithState)[STATE];
+}
+
+/** Everything one `kakaoAuth()` instance shares across requests, built once at construction. */
+export class Runtime {
+  readonly config: ResolvedConfig;
+  readonly authConfig: AuthConfig;
+  readonly revocations: RevocationList = processRevocations;
+  readonly cookies: CookieSessionStore;
+  readonly expressSession: ExpressSessionStore;
+
+  constructor(config: ResolvedConfig) {
+    this.config = config;
+    this.authConfig = createAuthConfig(config);
+    this.cookies = new CookieSessionStore(config, this.revocations);
+    this.expressSession = new ExpressSessionStore(config, this.revocations);
+  }
+
+  /** Reads the session once per request (either store) and memoises it on `req`. */
+  readState(req: Request, res: Response): RequestState {
+    const existing = stateOf(req);
+    if (existing) return existing;
+    // The cookie name depends on https; the full origin is only computed by the auth routes.
+    const secure = this.config.origin ? this.config.origin.startsWith("https:") : req.protocol === "https";
+    const state: RequestState = { secure, session: undefined, claims: undefined };
+    if (this.config.session.store === "cookie") {
+      const s = this.cookies.read(req, res, secure);
+      if (s) {
+        state.session = s.data;
+        state.claims = s.claims;
+      }
+    } else state.session = this.expressSession.read(req);
+    (req as WithState)[STATE] = state;
+    return state;
+  }
+
+  /** Persists changed session data (token refresh) in whichever store holds it. */
+  async saveSession(req: Request, res: Response, data: KakaoSessionData): Promise<void> {
+    const state = this.readState(req, res);
+    state.session = data;
+    if (this.config.session.store === "cookie") {
+      if (!res.headersSent) this.cookies.write(res, state.secure, data, state.claims);
+    } else await this.expressSession.save(req, data);
+  }
+
+  /** Ends the session of this request in whichever store holds it. */
+  async endSession(req: Request, res: Response): Promise<void> {
+    const state = this.readState(req, res);
+    state.session = undefined;
+    req.kakaoUser = undefined;
+    if (this.config.session.store === "cookie") {
+      if (!res.headersSent) this.cookies.clear(req, res, state.secure);
+    } else await this.expressSession.destroy(req);
+  }
+
+  /** Public origin of this request (`undefined` when the Host header is not a host name). */
+  origin(req: Request): string | undefined {
+    return requestOrigin(req, this.config);
+  }
+
+  redirectUri(origin: string): string {
+    return `${origin}${this.config.basePath}/callback/kakao`;
+  }
+
+  /** Relative sign-in URL; the sign-in route validates every parameter again. */
+  signInPath(opts: SignInUrlOptions = {}): string {
+    const q = new URLSearchParams();
+    if (opts.returnTo) q.set("returnTo", opts.returnTo);
+    if (opts.scopes?.length) q.set("scope", opts.scopes.join(","));
+    if (opts.prompt) q.set("prompt", opts.prompt);
+    if (opts.loginHint) q.set("login_hint", opts.loginHint);
+    const qs = q.toString();
+    return `${this.config.basePath}/signin/kakao${qs ? `?${qs}` : ""}`;
+  }
+}

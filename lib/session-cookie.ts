@@ -1,0 +1,137 @@
+import type { Request, Response } from "express";
+import { parse as parseCookies, serialize } from "cookie";
+import { LRUCache } from "lru-cache";
+import type { ResolvedConfig } from "./config.js";
+import { deriveJweKeys, decryptJwe, encryptJwe, type JweKey } from "./jwe.js";
+import { log } from "./log.js";
+import type { RevocationList } from "./revocation.js";
+import { isSessionData, isSessionLive, sessionExpiry } from "./session-rules.js";
+import type { KakaoSessionData } from "./types.js";
+
+/** Auth.js cookie names (`__Secure-` on https): the name is also the HKDF salt of the key. */
+export const SESSION_COOKIE = "authjs.session-token";
+export const secureName = (name: string, secure: boolean): string => (secure ? `__Secure-${name}` : name);
+
+// Auth.js chunks above 4096 bytes per cookie minus its attribute estimate (lib/utils/cookie.ts).
+const CHUNK_SIZE = 4096 - 163;
+/** Larger session cookies are not even decrypted (security-tests SES-12). */
+const MAX_TOKEN_LENGTH = 32 * 1024;
+
+interface Decoded {
+  data: KakaoSessionData;
+  claims: Record<string, unknown>;
+  exp: number;
+}
+
+export interface CookieSession {
+  data: KakaoSessionData;
+  claims: Record<string, unknown>;
+}
+
+/**
+ * The default store: Auth.js's encrypted JWT cookie, read without the Auth.js pipeline. Keys are
+ * derived once per secret and cookie name; decoded tokens are cached in a bounded LRU, and expiry,
+ * absolute lifetime and revocation are still checked on every hit.
+ */
+export class CookieSessionStore {
+  readonly #config: ResolvedConfig;
+  readonly #revocations: RevocationList;
+  readonly #keys = new Map<string, JweKey[]>();
+  readonly #cache: LRUCache<string, Decoded> | undefined;
+
+  constructor(config: ResolvedConfig, revocations: RevocationList) {
+    this.#config = config;
+    this.#revocations = revocations;
+    this.#cache = config.session.cacheSize > 0 ? new LRUCache({ max: config.session.cacheSize }) : undefined;
+  }
+
+  #keysFor(name: string): JweKey[] {
+    let keys = this.#keys.get(name);
+    if (!keys) {
+      keys = deriveJweKeys(this.#config.secrets, name);
+      this.#keys.set(name, keys);
+    }
+    return keys;
+  }
+
+  /** Joins `name` or its chunks `name.0`, `name.1`, … as Auth.js writes them. */
+  #token(req: Request, name: string): { token: string | undefined; names: string[] } {
+    const header = req.headers.cookie;
+    if (!header || !header.includes(name)) return { token: undefined, names: [] };
+    const jar = parseCookies(header);
+    const whole = jar[name];
+    const chunks: [number, string][] = [];
+    const names: string[] = [];
+    for (const key of Object.keys(jar)) {
+      if (key === name) names.push(key);
+      else if (key.startsWith(`${name}.`)) {
+        const n = Number(key.slice(name.length + 1));
+        if (Number.isInteger(n) && n >= 0 && n < 64) chunks.push([n, jar[key] ?? ""]);
+        names.push(key);
+      }
+    }
+    if (whole) return { token: whole, names };
+    if (chunks.length === 0) return { token: undefined, names };
+    chunks.sort((a, b) => a[0] - b[0]);
+    return { token: chunks.map((c) => c[1]).join(""), names };
+  }
+
+  #decode(token: string, name: string): Decoded | undefined {
+    const cached = this.#cache?.get(token);
+    if (cached) return cached;
+    const claims = decryptJwe(token, this.#keysFor(name));
+    if (!claims || typeof claims.exp !== "number" || !isSessionData(claims.kakao)) return undefined;
+    const decoded: Decoded = { data: claims.kakao, claims, exp: claims.exp };
+    this.#cache?.set(token, decoded);
+    return decoded;
+  }
+
+  /** The live session of this request, or `undefined`; stale or foreign cookies are cleared. */
+  read(req: Request, res: Response, secure: boolean): CookieSession | undefined {
+    const name = secureName(SESSION_COOKIE, secure);
+    const { token, names } = this.#token(req, name);
+    if (!token) return undefined;
+    const decoded = token.length <= MAX_TOKEN_LENGTH ? this.#decode(token, name) : undefined;
+    const now = Date.now();
+    if (decoded && decoded.exp * 1000 > now && isSessionLive(decoded.data, now, this.#config.session, this.#revocations)) {
+      if (this.#config.session.rolling && this.#renewalDue(decoded.claims, now)) this.write(res, secure, decoded.data, decoded.claims);
+      return { data: decoded.data, claims: decoded.claims };
+    }
+    log.session("session cookie refused (%s)", decoded ? "expired or revoked" : "undecryptable");
+    this.#clear(res, names, secure);
+    return undefined;
+  }
+
+  #renewalDue(claims: Record<string, unknown>, now: number): boolean {
+    const iat = typeof claims.iat === "number" ? claims.iat : 0;
+    return Math.floor(now / 1000) - iat >= this.#config.session.updateAge;
+  }
+
+  /** Writes (or rewrites, after a renewal or token refresh) the session cookie. */
+  write(res: Response, secure: boolean, data: KakaoSessionData, claims: Record<string, unknown> = {}): void {
+    const name = secureName(SESSION_COOKIE, secure);
+    const key = this.#keysFor(name)[0]!;
+    const now = Date.now();
+    const exp = sessionExpiry(data, now, this.#config.session);
+    const { iat: _iat, exp: _exp, jti: _jti, ...rest } = claims;
+    const token = encryptJwe({ ...rest, kakao: data }, key, exp, Math.floor(now / 1000));
+    const options = { httpOnly: true, sameSite: "lax" as const, path: "/", secure, expires: new Date(exp * 1000) };
+    if (token.length <= CHUNK_SIZE) {
+      res.append("Set-Cookie", serialize(name, token, options));
+      return;
+    }
+    for (let i = 0; i * CHUNK_SIZE < token.length; i++)
+      res.append("Set-Cookie", serialize(`${name}.${i}`, token.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), options));
+  }
+
+  #clear(res: Response, names: string[], secure: boolean): void {
+    for (const n of names) res.append("Set-Cookie", serialize(n, "", { httpOnly: true, sameSite: "lax", path: "/", secure, maxAge: 0 }));
+  }
+
+  /** Ends the session on this browser: clears the cookie and its chunks. */
+  clear(req: Request, res: Response, secure: boolean): void {
+    const name = secureName(SESSION_COOKIE, secure);
+    const { names } = this.#token(req, name);
+    this.#clear(res, names.length ? names : [name], secure);
+  }
+}

@@ -1,0 +1,27 @@
+import { startKakaoEmulator as start, type KakaoEmulator, type KakaoEmulatorOptions } from "./emulator/index.js";
+import { registerEmulator, unregisterEmulator } from "./registry.js";
+
+export { signInAs } from "./sign-in-as.js";
+export type {
+  KakaoEmulator,
+  KakaoEmulatorOptions,
+  EmulatorUser,
+  Fault,
+  RecordedRequest,
+  UnlinkWebhookParams,
+} from "./emulator/index.js";
+
+/**
+ * Starts a local Kakao (auth and API hosts on one loopback port) for tests and the demo:
+ * `kakaoAuth({ ...emulator.options, secret })`.
+ */
+export async function startKakaoEmulator(options?: KakaoEmulatorOptions): Promise<KakaoEmulator> {
+  const emulator = await start(options);
+  registerEmulator(emulator);
+  const close = emulator.close.bind(emulator);
+  emulator.close = async () => {
+    unregisterEmulator(emulator);
+    await close();
+  };
+  return emulator;
+}

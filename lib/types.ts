@@ -1,0 +1,132 @@
+import type { AuthConfig } from "@auth/core";
+import type { Request } from "express";
+
+/** The signed-in Kakao user as the app sees it on `req.kakaoUser`. */
+export interface KakaoUser {
+  /** Kakao user id (회원번호) as a decimal string, exact even past 2^53. */
+  id: string;
+  nickname?: string;
+  profileImage?: string;
+  thumbnailImage?: string;
+  /** Only when Kakao says the address is valid and verified (`is_email_valid && is_email_verified`). */
+  email?: string;
+  emailVerified: boolean;
+  /** Consent items the user has agreed to, as far as known (token response `scope`). */
+  scopes: string[];
+  /** Seconds since epoch of the last interactive login. */
+  authTime: number;
+}
+
+/** Tokens kept in the session (never sent to the browser in clear: the cookie is encrypted). */
+export interface KakaoTokens {
+  accessToken: string;
+  refreshToken?: string;
+  /** Access-token expiry, seconds since epoch. */
+  expiresAt: number;
+  /** Refresh-token expiry, seconds since epoch. */
+  refreshTokenExpiresAt?: number;
+}
+
+/** What one session holds, in either store. */
+export interface KakaoSessionData {
+  user: KakaoUser;
+  tokens?: KakaoTokens;
+  /** Seconds since epoch when this session was created (absolute expiry and revocation). */
+  loginAt: number;
+}
+
+/** Token response values handed to the `profile` option. */
+export interface KakaoTokenSet {
+  access_token?: string;
+  refresh_token?: string;
+  expires_at?: number;
+  scope?: string;
+  id_token?: string;
+  [key: string]: unknown;
+}
+
+export interface KakaoSessionOptions {
+  /** `"cookie"` (default): Auth.js encrypted JWT cookie. `"express-session"`: `req.session`. */
+  store?: "cookie" | "express-session";
+  /** Idle timeout in seconds (default 30 days); renewed while the user is active. */
+  maxAge?: number;
+  /** Seconds after login when the session ends however active (default 60 days). */
+  absoluteDuration?: number;
+  /** Renew the idle timeout on activity (default true). */
+  rolling?: boolean;
+  /** Renew the cookie at most this often, in seconds (default 1 day). */
+  updateAge?: number;
+  /** Decoded cookie sessions cached by token (default 10,000; 0 disables the cache). */
+  cacheSize?: number;
+}
+
+export interface SignInUrlOptions {
+  /** Same-origin path to return to after login. */
+  returnTo?: string;
+  /** Extra consent items to ask for (incremental consent). */
+  scopes?: string[];
+  prompt?: "login" | "none" | "select_account" | "create";
+  loginHint?: string;
+}
+
+/** Options of `kakaoAuth()`; each falls back to the environment variable named in its doc. */
+export interface KakaoAuthOptions {
+  /** REST API key. Env `AUTH_KAKAO_ID`. */
+  clientId?: string;
+  /** Kakao Login client secret (sent `client_secret_post`). Env `AUTH_KAKAO_SECRET`. */
+  clientSecret?: string;
+  /** At least 32 characters; an array rotates (first encrypts, all decrypt). Env `AUTH_SECRET`. */
+  secret?: string | string[];
+  /** Public origin, optionally with the base path. Env `AUTH_URL`. */
+  baseURL?: string;
+  /** Where the auth routes live (default `/auth`). */
+  basePath?: string;
+  /** Extra consent items asked for at every sign-in (default none). */
+  scopes?: string[];
+  /** Use OpenID Connect (enable it in the Kakao console first). */
+  oidc?: boolean;
+  session?: KakaoSessionOptions;
+  /** Kakao auth server origin. Env `KAKAO_AUTH_ORIGIN`, default `https://kauth.kakao.com`. */
+  authOrigin?: string;
+  /** Kakao API server origin. Env `KAKAO_API_ORIGIN`, default `https://kapi.kakao.com`. */
+  apiOrigin?: string;
+  /** Admin key: enables the unlink webhook. Env `KAKAO_ADMIN_KEY`. */
+  adminKey?: string;
+  /** App id: the unlink webhook then also requires it. Env `KAKAO_APP_ID`. */
+  appId?: string;
+  /** Shape what the session keeps from Kakao's `/v2/user/me` profile. */
+  profile?: (profile: import("./profile.js").KakaoProfile, tokens: KakaoTokenSet) => KakaoUser;
+  /** Called after Kakao login succeeded; return `false` to refuse the user. */
+  onSignIn?: (event: { user: KakaoUser; req: Request }) => boolean | void | Promise<boolean | void>;
+  onSignOut?: (event: { user: KakaoUser | undefined; req: Request }) => void | Promise<void>;
+  onUnlink?: (event: { userId: string; referrerType: string; appId?: string; groupUserToken?: string }) => void | Promise<void>;
+  /** Timeout for calls to Kakao, in milliseconds (default 10,000). */
+  timeout?: number;
+  /** Extra `@auth/core` config merged in (callbacks, events, logger, `trustHost`, …). */
+  authjs?: Partial<AuthConfig>;
+}
+
+/** `req.kakao`: what a handler can do with the current user's Kakao session. */
+export interface KakaoRequestContext {
+  isAuthenticated(): boolean;
+  /** A valid access token, refreshed when it expires within a minute. */
+  accessToken(): Promise<string>;
+  /** Calls `apiOrigin` with the user's token; Kakao errors become `KakaoApiError`. */
+  api<T = unknown>(path: string, init?: RequestInit): Promise<T>;
+  /** Logs the token out at Kakao and ends the local session. */
+  logout(): Promise<void>;
+  /** Unlinks the user from the app at Kakao and ends every session of the user. */
+  unlink(): Promise<void>;
+  /** The sign-in URL (relative to the site) for these options. */
+  signInUrl(options?: SignInUrlOptions): string;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      kakaoUser?: KakaoUser;
+      kakao: KakaoRequestContext;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Request, Response } from "express";
+import { log } from "./log.js";
+import { readSmallBody } from "./request-body.js";
+import { queryParams } from "./origin.js";
+import { revokeKakaoUser } from "./revocation.js";
+import type { Runtime } from "./runtime.js";
+
+/** Compares equal-length SHA-256 digests in constant time (security-tests WH-03, ASVS 2.9). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
+}
+
+/** `Authorization: KakaoAK <adminKey>` as Kakao sends it (kakao-api.md §5.6). */
+export function hasAdminKey(header: string | undefined, adminKey: string): boolean {
+  if (!header) return false;
+  const m = /^KakaoAK\s+(\S+)\s*$/.exec(header);
+  return !!m?.[1] && constantTimeEqual(m[1], adminKey);
+}
+
+/**
+ * `GET|POST {basePath}/webhooks/kakao/unlink`: Kakao tells us a user unlinked. Answers 200 at
+ * once (Kakao wants it within 3 s, even for unknown users); revocation and `onUnlink` run after.
+ * A wrong `app_id` is answered 401: the call is not for this app.
+ */
+export async function handleUnlinkWebhook(req: Request, res: Response, runtime: Runtime): Promise<void> {
+  const { config } = runtime;
+  if (!config.adminKey || !hasAdminKey(req.headers.authorization, config.adminKey)) {
+    log.webhook("unlink webhook refused: bad or missing KakaoAK admin key");
+    res.status(401).set("WWW-Authenticate", "KakaoAK").json({ error: "unauthorized" });
+    return;
+  }
+  const params = req.method === "POST" ? { ...Object.fromEntries(queryParams(req)), ...(await readSmallBody(req)) } : Object.fromEntries(queryParams(req));
+  const userId = params.user_id;
+  const appId = params.app_id;
+  const referrerType = params.referrer_type ?? "UNKNOWN";
+  if (config.appId && appId !== config.appId) {
+    log.webhook("unlink webhook refused: app_id does not match");
+    res.status(401).json({ error: "unauthorized", message: "app_id does not match this app." });
+    return;
+  }
+  if (!userId || !/^\d{1,20}$/.test(userId) || referrerType.length > 64) {
+    res.status(400).json({ error: "bad_request", message: "user_id must be a Kakao user id." });
+    return;
+  }
+  res.status(200).json({ ok: true });
+  setImmediate(() => {
+    revokeKakaoUser(userId);
+    log.webhook("user %s unlinked (%s): sessions revoked", userId, referrerType);
+    if (!config.onUnlink) return;
+    const event: Parameters<NonNullable<typeof config.onUnlink>>[0] = { userId, referrerType };
+    if (appId) event.appId = appId;
+    if (params.group_user_token) event.groupUserToken = params.group_user_token;
+    Promise.resolve()
+      .then(() => config.onUnlink!(event))
+      .catch((err: unknown) => log.webhook("onUnlink hook failed: %s", (err as Error).message));
+  });
+}
