@@ -1,4 +1,14 @@
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from "jose";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportSPKI,
+  importJWK,
+  jwtVerify,
+  type CryptoKey,
+  type JSONWebKeySet,
+} from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKakaoEmulator, type KakaoEmulator } from "../../lib/testing/emulator/index.js";
 import { bearer, login, postForm, refresh } from "./helpers.js";
@@ -99,6 +109,9 @@ describe("emulator OpenID Connect", () => {
   it("mints an HS256 token keyed with the public key PEM (algorithm confusion)", async () => {
     const t = await emu.signIdToken({ sub: "1" }, { alg: "HS256" });
     expect(decodeProtectedHeader(t).alg).toBe("HS256");
+    const [jwk] = (await jwks()).keys;
+    const pem = await exportSPKI((await importJWK(jwk ?? {}, "RS256", { extractable: true })) as CryptoKey);
+    await expect(jwtVerify(t, Buffer.from(pem), { algorithms: ["HS256"] })).resolves.toBeTruthy();
     await expect(jwtVerify(t, createLocalJWKSet(await jwks()))).rejects.toThrow();
   });
 

@@ -3,7 +3,7 @@ import type { RequestContext } from "./context.js";
 import { first, JSON_UTF8, sendHtml, sendKapiError, sendKauthError, type Params } from "./http.js";
 import { sendKapi, sendKoe } from "./kakao-errors.js";
 import { faultPage, koePage } from "./pages.js";
-import type { Fault } from "./types.js";
+import type { EmulatorUser, Fault } from "./types.js";
 
 /**
  * Route names accepted by `emulator.fail(route, fault)`. When several pending faults match a request,
@@ -145,6 +145,14 @@ export class Faults {
   }
 }
 
+/** The user behind a Bearer token, else the current user (for -402's `allowed_scopes`). */
+function callerOf(ctx: RequestContext): EmulatorUser | undefined {
+  const { store, currentUserId } = ctx.state;
+  const m = /^Bearer\s+(\S+)$/i.exec(ctx.req.headers.authorization ?? "");
+  const rec = m?.[1] ? store.findAccess(m[1]) : undefined;
+  return store.users.get(rec?.grant.userId ?? currentUserId ?? "") ?? store.users.values().next().value;
+}
+
 /**
  * Applies a fault to a request. Returns "continue" when only a delay (and headers) was asked for and
  * the normal answer should follow, "handled" otherwise.
@@ -170,7 +178,7 @@ export async function applyFault(ctx: RequestContext, fault: Fault): Promise<"ha
     return "handled";
   }
   if (fault.kapiCode !== undefined) {
-    const user = ctx.state.store.users.get(ctx.state.currentUserId ?? "");
+    const user = callerOf(ctx);
     sendKapi(res, fault.kapiCode, {
       status: fault.status,
       path,

@@ -1,3 +1,11 @@
+/**
+ * A local Kakao (kauth + kapi on one 127.0.0.1 port) for tests and demos:
+ *
+ *   const kakao = await startKakaoEmulator({ oidc: true });
+ *   app.use(kakaoAuth({ ...kakao.options, secret }));
+ *   kakao.fail("token", { status: 500 });   // fault injection, see faults.ts for route names
+ *   await kakao.close();
+ */
 export { startKakaoEmulator } from "./start.js";
 export { KNOWN_ROUTES as FAULT_ROUTES } from "./faults.js";
 export type {

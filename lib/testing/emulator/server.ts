@@ -97,8 +97,7 @@ async function handle(state: EmulatorState, requests: RecordedRequest[], req: In
   const route = ROUTES.get(path);
   // Unknown path: kapi-style 404 (-404 is the emulator's own code; Kakao's is unconfirmed).
   if (!route) return sendKapiError(res, 404, -404, "Not Found");
-  const allowed = route.methods.includes(method) || (method === "HEAD" && route.methods.includes("GET"));
-  if (!allowed) return sendError(res, path, 405, `method ${method} not allowed`, { Allow: route.methods.join(", ") });
+  if (!route.methods.includes(method)) return sendError(res, path, 405, `method ${method} not allowed`, { Allow: route.methods.join(", ") });
   await route.handler(ctx);
 }
 

@@ -30,7 +30,8 @@ export async function sendUnlinkWebhook(
     ["user_id", p.userId],
     ["referrer_type", p.referrerType ?? "UNLINK_FROM_APPS"],
   ];
-  const headers: Record<string, string> = {};
+  // no keep-alive: a receiver's server.close() in a test must not wait for this socket
+  const headers: Record<string, string> = { Connection: "close" };
   const key = p.adminKey === undefined ? emu.config.adminKey : p.adminKey;
   if (key !== null) headers.Authorization = `KakaoAK ${key}`;
   const method = p.method ?? "POST";
