@@ -28,6 +28,8 @@ export interface ResolvedConfig {
   adminKey: string | undefined;
   appId: string | undefined;
   timeout: number;
+  revocationStore: KakaoAuthOptions["revocationStore"];
+  revocationPollInterval: number;
   profile: KakaoAuthOptions["profile"];
   onSignIn: KakaoAuthOptions["onSignIn"];
   onSignOut: KakaoAuthOptions["onSignOut"];
@@ -39,7 +41,7 @@ const DAY = 24 * 60 * 60;
 const KNOWN_OPTIONS = new Set([
   "clientId", "clientSecret", "secret", "baseURL", "basePath", "scopes", "oidc", "session",
   "authOrigin", "apiOrigin", "adminKey", "appId", "profile", "onSignIn", "onSignOut", "onUnlink",
-  "timeout", "authjs",
+  "timeout", "authjs", "revocationStore", "revocationPollInterval",
 ]);
 const SESSION_OPTIONS = new Set(["store", "maxAge", "absoluteDuration", "rolling", "updateAge", "cacheSize"]);
 /** Kakao consent-item ids are lower-case words with underscores (kakao-api.md §7.1). */
@@ -185,6 +187,9 @@ export function resolveConfig(options: KakaoAuthOptions = {}, env: Env = process
     pick(options.authOrigin, env.KAKAO_AUTH_ORIGIN) ?? "https://kauth.kakao.com");
   const apiOrigin = parseOrigin("apiOrigin", "KAKAO_API_ORIGIN",
     pick(options.apiOrigin, env.KAKAO_API_ORIGIN) ?? "https://kapi.kakao.com");
+  const store = options.revocationStore;
+  if (store !== undefined && (typeof store !== "object" || typeof store.revoke !== "function" || typeof store.changesSince !== "function"))
+    fail("revocationStore", undefined, "is not a revocation store", "Pass redisRevocationStore(redisClient) or an object with revoke() and changesSince().");
   for (const hook of ["profile", "onSignIn", "onSignOut", "onUnlink"] as const)
     if (options[hook] !== undefined && typeof options[hook] !== "function")
       fail(hook, undefined, "must be a function", `Pass a function or leave ${hook} out.`);
@@ -203,6 +208,8 @@ export function resolveConfig(options: KakaoAuthOptions = {}, env: Env = process
     adminKey: pick(options.adminKey, env.KAKAO_ADMIN_KEY),
     appId: pick(options.appId, env.KAKAO_APP_ID),
     timeout: positiveInt("timeout", options.timeout, 10_000),
+    revocationStore: options.revocationStore,
+    revocationPollInterval: positiveInt("revocationPollInterval", options.revocationPollInterval, 5),
     profile: options.profile,
     onSignIn: options.onSignIn,
     onSignOut: options.onSignOut,

@@ -88,7 +88,7 @@ export class KakaoContext implements KakaoRequestContext {
     const session = this.#session();
     if (!session) throw notSignedIn();
     await this.api("/v1/user/unlink", { method: "POST" });
-    revokeKakaoUser(session.user.id);
+    await revokeKakaoUser(session.user.id);
     await this.#runtime.endSession(this.#req, this.#res);
   }
 

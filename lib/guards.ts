@@ -128,7 +128,10 @@ export function kakaoErrorHandler(opts?: GuardOptions): ErrorRequestHandler {
       return askForScopes(req, res, opts, err.requiredScopes);
     if ((err instanceof KakaoApiError && err.kakaoCode === -401) || (err instanceof KakaoOAuthError && (err.koe === "KOE322" || err.koe === "KOE319")))
       return askToSignIn(req, res, opts);
-    if (err instanceof KakaoSessionStoreError)
+    // express-session passes store failures (Redis down) straight to error handlers: the session
+    // never loaded, so answering as anonymous would be wrong (security-tests SES-14).
+    const storeDown = (req as { sessionStore?: unknown; session?: unknown }).sessionStore !== undefined && (req as { session?: unknown }).session === undefined;
+    if (err instanceof KakaoSessionStoreError || storeDown)
       return void res.status(503).set("retry-after", "5").json({ error: "session_store_unavailable", message: "Sessions are temporarily unavailable. Try again shortly." });
     next(err);
   };

@@ -9,7 +9,8 @@ export {
   kakaoChecks,
   type GuardOptions,
 } from "./guards.js";
-export { revokeKakaoUser } from "./revocation.js";
+export { revokeKakaoUser, type RevocationStore } from "./revocation.js";
+export { redisRevocationStore, type RedisLike, type RedisRevocationStoreOptions } from "./revocation-redis.js";
 export { KakaoAuthError, KakaoAuthConfigError, KakaoOAuthError, KakaoApiError, KakaoSessionStoreError } from "./errors.js";
 export type { KakaoProfile, KakaoAccount, KakaoAccountProfile } from "./profile.js";
 export type {

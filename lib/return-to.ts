@@ -27,7 +27,11 @@ export function sanitizeReturnTo(value: unknown, origin: string): string | undef
     return undefined;
   }
   if (url.origin !== origin || !value.startsWith("/") || value.startsWith("//")) return undefined;
-  return `${url.pathname}${url.search}${url.hash}`;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // Dot segments collapse when parsed: "/.//evil.example" has the pathname "//evil.example", which a
+  // browser reads as another host (security-tests RED-02, IN-04).
+  if (path.startsWith("//") || path.startsWith("/\\")) return undefined;
+  return path;
 }
 
 /** Accepts absolute same-origin URLs too (Auth.js hands those to its redirect callback). */

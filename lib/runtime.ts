@@ -3,7 +3,7 @@ import type { Request, Response } from "express";
 import { createAuthConfig } from "./auth-config.js";
 import type { ResolvedConfig } from "./config.js";
 import { requestOrigin } from "./origin.js";
-import { processRevocations, type RevocationList } from "./revocation.js";
+import { processRevocations, syncRevocations, type RevocationList } from "./revocation.js";
 import { CookieSessionStore } from "./session-cookie.js";
 import { ExpressSessionStore } from "./session-express.js";
 import type { KakaoSessionData, SignInUrlOptions } from "./types.js";
@@ -35,6 +35,7 @@ export class Runtime {
     this.authConfig = createAuthConfig(config);
     this.cookies = new CookieSessionStore(config, this.revocations);
     this.expressSession = new ExpressSessionStore(config, this.revocations);
+    if (config.revocationStore) syncRevocations(config.revocationStore, config.revocationPollInterval * 1000);
   }
 
   /** Reads the session once per request (either store) and memoises it on `req`. */

@@ -102,6 +102,13 @@ export interface KakaoAuthOptions {
   onUnlink?: (event: { userId: string; referrerType: string; appId?: string; groupUserToken?: string }) => void | Promise<void>;
   /** Timeout for calls to Kakao, in milliseconds (default 10,000). */
   timeout?: number;
+  /**
+   * Shares revocations (`revokeKakaoUser`, unlink) between instances, e.g.
+   * `redisRevocationStore(redisClient)`. Each instance polls it every `revocationPollInterval`.
+   */
+  revocationStore?: import("./revocation.js").RevocationStore;
+  /** Seconds between polls of `revocationStore` (default 5): the window in which another instance may still accept a revoked session. */
+  revocationPollInterval?: number;
   /** Extra `@auth/core` config merged in (callbacks, events, logger, `trustHost`, …). */
   authjs?: Partial<AuthConfig>;
 }

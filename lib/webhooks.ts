@@ -45,8 +45,10 @@ export async function handleUnlinkWebhook(req: Request, res: Response, runtime: 
   }
   res.status(200).json({ ok: true });
   setImmediate(() => {
-    revokeKakaoUser(userId);
-    log.webhook("user %s unlinked (%s): sessions revoked", userId, referrerType);
+    revokeKakaoUser(userId).then(
+      () => log.webhook("user %s unlinked (%s): sessions revoked", userId, referrerType),
+      (err: unknown) => log.webhook("revocation store failed for user %s: %s", userId, (err as Error).message),
+    );
     if (!config.onUnlink) return;
     const event: Parameters<NonNullable<typeof config.onUnlink>>[0] = { userId, referrerType };
     if (appId) event.appId = appId;

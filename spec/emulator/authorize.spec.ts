@@ -72,7 +72,9 @@ describe("emulator /oauth/authorize", () => {
   });
 
   it("rejects the plain code_challenge_method with an invalid_request redirect", async () => {
-    const loc = location(await authorize(emu, { code_challenge: pkcePair().verifier, code_challenge_method: "plain", state: "s" }));
+    const loc = location(
+      await authorize(emu, { code_challenge: pkcePair().verifier, code_challenge_method: "plain", state: "s" }),
+    );
     expect(loc.searchParams.get("error")).toBe("invalid_request");
     expect(loc.searchParams.get("state")).toBe("s");
     expect(loc.searchParams.get("code")).toBeNull();
@@ -81,7 +83,9 @@ describe("emulator /oauth/authorize", () => {
   it("redirects with access_denied and the state after nextAuthorize({deny:true})", async () => {
     emu.nextAuthorize({ deny: true });
     const res = await authorize(emu, { state: "st" });
-    expect(res.headers.get("location")).toBe(`${REDIRECT}?error=access_denied&error_description=User%20denied%20access&state=st`);
+    expect(res.headers.get("location")).toBe(
+      `${REDIRECT}?error=access_denied&error_description=User%20denied%20access&state=st`,
+    );
   });
 
   it("redirects with a custom error after nextAuthorize({error})", async () => {
@@ -116,7 +120,11 @@ describe("emulator /oauth/authorize", () => {
 describe("emulator /oauth/authorize with registered redirect URIs and the interactive page", () => {
   let emu: KakaoEmulator;
   beforeAll(async () => {
-    emu = await startKakaoEmulator({ redirectUris: [REDIRECT], interactive: true, logoutRedirectUris: ["http://127.0.0.1:3999/bye"] });
+    emu = await startKakaoEmulator({
+      redirectUris: [REDIRECT],
+      interactive: true,
+      logoutRedirectUris: ["http://127.0.0.1:3999/bye"],
+    });
   });
   afterAll(() => emu.close());
 
@@ -139,7 +147,9 @@ describe("emulator /oauth/authorize with registered redirect URIs and the intera
   it("redirects with a code when the user agrees on the page", async () => {
     const html = await (await authorize(emu, { state: "p" })).text();
     const tx = /name="tx" value="([^"]+)"/.exec(html)?.[1] ?? "";
-    const res = await fetch(`${emu.url}/oauth/authorize/decide?tx=${tx}&decision=agree&user_id=4000000001`, { redirect: "manual" });
+    const res = await fetch(`${emu.url}/oauth/authorize/decide?tx=${tx}&decision=agree&user_id=4000000001`, {
+      redirect: "manual",
+    });
     const loc = location(res);
     expect(loc.searchParams.get("code")).toMatch(/^[A-Za-z0-9_-]{86}$/);
     expect(loc.searchParams.get("state")).toBe("p");
@@ -153,7 +163,11 @@ describe("emulator /oauth/authorize with registered redirect URIs and the intera
   });
 
   it("redirects /oauth/logout to a registered logout URI with the state", async () => {
-    const q = new URLSearchParams({ client_id: emu.clientId, logout_redirect_uri: "http://127.0.0.1:3999/bye", state: "z" });
+    const q = new URLSearchParams({
+      client_id: emu.clientId,
+      logout_redirect_uri: "http://127.0.0.1:3999/bye",
+      state: "z",
+    });
     const res = await fetch(`${emu.url}/oauth/logout?${q.toString()}`, { redirect: "manual" });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("http://127.0.0.1:3999/bye?state=z");

@@ -40,7 +40,11 @@ describe("emulator fault injection", () => {
     expect((await exchange(emu, await getCode(emu))).status).toBe(200);
     const res = await refresh(emu, tokens.refresh_token ?? "");
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: "invalid_grant", error_description: "expired_or_invalid_refresh_token", error_code: "KOE322" });
+    expect(await res.json()).toEqual({
+      error: "invalid_grant",
+      error_description: "expired_or_invalid_refresh_token",
+      error_code: "KOE322",
+    });
   });
 
   it("injects -401 with a WWW-Authenticate challenge on userinfo", async () => {

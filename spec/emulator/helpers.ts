@@ -29,7 +29,11 @@ export async function getCode(emu: KakaoEmulator, params: Record<string, string>
   return code;
 }
 
-export async function postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+export async function postForm(
+  url: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded;charset=utf-8", ...headers },
@@ -39,7 +43,11 @@ export async function postForm(url: string, fields: Record<string, string>, head
 }
 
 /** POST /oauth/token for a code with the emulator's credentials (plus/overriding `extra`). */
-export async function exchange(emu: KakaoEmulator, code: string, extra: Record<string, string> = {}): Promise<Response> {
+export async function exchange(
+  emu: KakaoEmulator,
+  code: string,
+  extra: Record<string, string> = {},
+): Promise<Response> {
   const fields: Record<string, string> = {
     grant_type: "authorization_code",
     client_id: emu.clientId,

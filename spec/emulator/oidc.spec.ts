@@ -19,14 +19,20 @@ describe("emulator OpenID Connect", () => {
     emu = await startKakaoEmulator({
       oidc: true,
       users: [
-        { id: "1376016924429759228", nickname: "큰번호", email: "big@example.com", thumbnailImage: "http://k.kakaocdn.net/t.jpg" },
+        {
+          id: "1376016924429759228",
+          nickname: "큰번호",
+          email: "big@example.com",
+          thumbnailImage: "http://k.kakaocdn.net/t.jpg",
+        },
         { id: "4000000005", nickname: "미인증", email: "unverified@example.com", isEmailVerified: false },
       ],
     });
   });
   afterAll(() => emu.close());
 
-  const jwks = async (): Promise<JSONWebKeySet> => (await (await fetch(`${emu.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
+  const jwks = async (): Promise<JSONWebKeySet> =>
+    (await (await fetch(`${emu.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
 
   it("serves a discovery document whose issuer and endpoints are the emulator", async () => {
     const doc = (await (await fetch(`${emu.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
@@ -46,13 +52,28 @@ describe("emulator OpenID Connect", () => {
     expect(tokens.scope?.split(" ")).toContain("openid");
     const idToken = tokens.id_token ?? "";
     expect(Object.keys(decodeProtectedHeader(idToken))).toEqual(["kid", "typ", "alg"]);
-    const { payload, protectedHeader } = await jwtVerify(idToken, createRemoteJWKSet(new URL(`${emu.url}/.well-known/jwks.json`)), {
-      issuer: emu.url,
-      audience: emu.clientId,
-      algorithms: ["RS256"],
-    });
+    const { payload, protectedHeader } = await jwtVerify(
+      idToken,
+      createRemoteJWKSet(new URL(`${emu.url}/.well-known/jwks.json`)),
+      {
+        issuer: emu.url,
+        audience: emu.clientId,
+        algorithms: ["RS256"],
+      },
+    );
     expect(protectedHeader).toMatchObject({ typ: "JWT", alg: "RS256" });
-    expect(Object.keys(payload)).toEqual(["aud", "sub", "auth_time", "iss", "nickname", "exp", "iat", "picture", "email", "nonce"]);
+    expect(Object.keys(payload)).toEqual([
+      "aud",
+      "sub",
+      "auth_time",
+      "iss",
+      "nickname",
+      "exp",
+      "iat",
+      "picture",
+      "email",
+      "nonce",
+    ]);
     expect(payload).toMatchObject({
       aud: emu.clientId,
       sub: "1376016924429759228",
@@ -140,7 +161,9 @@ describe("emulator OpenID Connect", () => {
     const tokens = await login(emu);
     const ok = await postForm(`${emu.url}/oauth/tokeninfo`, { id_token: tokens.id_token ?? "" });
     expect(await ok.json()).toMatchObject({ sub: "1376016924429759228" });
-    const bad = await postForm(`${emu.url}/oauth/tokeninfo`, { id_token: await emu.signIdToken({ sub: "1" }, { key: "unknown" }) });
+    const bad = await postForm(`${emu.url}/oauth/tokeninfo`, {
+      id_token: await emu.signIdToken({ sub: "1" }, { key: "unknown" }),
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error_code: "KOE400" });
   });

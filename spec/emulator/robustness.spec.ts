@@ -30,16 +30,32 @@ describe("emulator robustness", () => {
   });
 
   it("survives fuzzed query strings and bodies without a 5xx", async () => {
-    const nasty = ["%", "%zz", "__proto__=1&constructor=2", "scope=%00%ff", "client_id=" + "x".repeat(5000), "a=1&a=2&a=3", "=&&=="];
+    const nasty = [
+      "%",
+      "%zz",
+      "__proto__=1&constructor=2",
+      "scope=%00%ff",
+      "client_id=" + "x".repeat(5000),
+      "a=1&a=2&a=3",
+      "=&&==",
+    ];
     for (const q of nasty) {
       for (const path of ["/oauth/authorize", "/v2/user/me", "/v2/user/scopes"]) {
         const res = await fetch(`${emu.url}${path}?${q}`, { redirect: "manual" });
         expect(res.status).toBeLessThan(500);
       }
-      const post = await fetch(`${emu.url}/oauth/token`, { method: "POST", body: q, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+      const post = await fetch(`${emu.url}/oauth/token`, {
+        method: "POST",
+        body: q,
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      });
       expect(post.status).toBeLessThan(500);
     }
-    const json = await fetch(`${emu.url}/oauth/token`, { method: "POST", body: "{bad json", headers: { "Content-Type": "application/json" } });
+    const json = await fetch(`${emu.url}/oauth/token`, {
+      method: "POST",
+      body: "{bad json",
+      headers: { "Content-Type": "application/json" },
+    });
     expect(json.status).toBe(401);
     const keys = await fetch(`${emu.url}/v2/user/me?property_keys=[oops`, { headers: { Authorization: "Bearer x" } });
     expect(keys.status).toBe(401);

@@ -10,7 +10,12 @@ describe("emulator POST /oauth/token (authorization_code)", () => {
   afterAll(() => emu.close());
 
   it("exposes options ready for kakaoAuth()", () => {
-    expect(emu.options).toEqual({ clientId: emu.clientId, clientSecret: emu.clientSecret, authOrigin: emu.url, apiOrigin: emu.url });
+    expect(emu.options).toEqual({
+      clientId: emu.clientId,
+      clientSecret: emu.clientSecret,
+      authOrigin: emu.url,
+      apiOrigin: emu.url,
+    });
     expect(emu.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
@@ -20,7 +25,14 @@ describe("emulator POST /oauth/token (authorization_code)", () => {
     expect(res.headers.get("content-type")).toBe("application/json;charset=UTF-8");
     const text = await res.text();
     const body = JSON.parse(text) as TokenBody;
-    expect(Object.keys(body)).toEqual(["access_token", "token_type", "refresh_token", "expires_in", "scope", "refresh_token_expires_in"]);
+    expect(Object.keys(body)).toEqual([
+      "access_token",
+      "token_type",
+      "refresh_token",
+      "expires_in",
+      "scope",
+      "refresh_token_expires_in",
+    ]);
     expect(body.token_type).toBe("bearer");
     expect(body.access_token).toMatch(/^[A-Za-z0-9_-]{64}$/);
     expect(body.refresh_token).toMatch(/^[A-Za-z0-9_-]{64}$/);
@@ -41,7 +53,11 @@ describe("emulator POST /oauth/token (authorization_code)", () => {
     const code = await getCode(emu, { code_challenge: challenge, code_challenge_method: "S256" });
     const res = await exchange(emu, code, { code_verifier: pkcePair().verifier });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: "invalid_grant", error_description: "invalid code_verifier", error_code: "KOE314" });
+    expect(await res.json()).toEqual({
+      error: "invalid_grant",
+      error_description: "invalid code_verifier",
+      error_code: "KOE314",
+    });
   });
 
   it("rejects a missing PKCE code_verifier when a challenge was sent", async () => {
@@ -88,19 +104,31 @@ describe("emulator POST /oauth/token (authorization_code)", () => {
   it("rejects a different redirect_uri with KOE303", async () => {
     const res = await exchange(emu, await getCode(emu), { redirect_uri: "http://127.0.0.1:3999/other" });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: "invalid_grant", error_description: "Redirect URI mismatch.", error_code: "KOE303" });
+    expect(await res.json()).toEqual({
+      error: "invalid_grant",
+      error_description: "Redirect URI mismatch.",
+      error_code: "KOE303",
+    });
   });
 
   it("rejects a wrong client_secret with 401 KOE010", async () => {
     const res = await exchange(emu, await getCode(emu), { client_secret: "wrong" });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: "invalid_client", error_description: "Bad client credentials", error_code: "KOE010" });
+    expect(await res.json()).toEqual({
+      error: "invalid_client",
+      error_description: "Bad client credentials",
+      error_code: "KOE010",
+    });
   });
 
   it("rejects an unknown client_id with 401 KOE101", async () => {
     const res = await exchange(emu, "x", { client_id: "other" });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: "invalid_client", error_description: "Not exist client_id [other]", error_code: "KOE101" });
+    expect(await res.json()).toEqual({
+      error: "invalid_client",
+      error_description: "Not exist client_id [other]",
+      error_code: "KOE101",
+    });
   });
 
   it("rejects HTTP Basic client authentication (client_secret_basic) with KOE101", async () => {

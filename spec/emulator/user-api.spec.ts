@@ -93,7 +93,11 @@ describe("emulator kapi user endpoints", () => {
   });
 
   it("rejects a wrong admin key with -401", async () => {
-    const res = await postForm(`${emu.url}/v2/user/me`, { target_id_type: "user_id", target_id: BIG }, { Authorization: "KakaoAK nope" });
+    const res = await postForm(
+      `${emu.url}/v2/user/me`,
+      { target_id_type: "user_id", target_id: BIG },
+      { Authorization: "KakaoAK nope" },
+    );
     expect(res.status).toBe(401);
   });
 
@@ -118,7 +122,11 @@ describe("emulator kapi user endpoints", () => {
   it("expires every token of the user on admin-key logout", async () => {
     const a = await login(emu, { login_hint: "4000000002" });
     const b = await login(emu, { login_hint: "4000000002" });
-    await postForm(`${emu.url}/v1/user/logout`, { target_id_type: "user_id", target_id: "4000000002" }, { Authorization: `KakaoAK ${emu.adminKey}` });
+    await postForm(
+      `${emu.url}/v1/user/logout`,
+      { target_id_type: "user_id", target_id: "4000000002" },
+      { Authorization: `KakaoAK ${emu.adminKey}` },
+    );
     expect((await me(a.access_token)).status).toBe(401);
     expect((await me(b.access_token)).status).toBe(401);
     expect(emu.tokensOf("4000000002")).toEqual({ accessTokens: [], refreshTokens: [] });
@@ -164,7 +172,11 @@ describe("emulator kapi user endpoints", () => {
   it("answers the talk memo API with -402 and required_scopes until talk_message is agreed", async () => {
     const t = await login(emu);
     const send = (token: string) =>
-      postForm(`${emu.url}/v2/api/talk/memo/default/send`, { template_object: '{"object_type":"text","text":"hi"}' }, bearer(token));
+      postForm(
+        `${emu.url}/v2/api/talk/memo/default/send`,
+        { template_object: '{"object_type":"text","text":"hi"}' },
+        bearer(token),
+      );
     const res = await send(t.access_token);
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({

@@ -29,7 +29,8 @@ export function authenticate(ctx: RequestContext, opts: { admin: boolean }): Cal
     const rec = emu.store.findAccess(credential);
     const user = rec ? emu.store.users.get(rec.grant.userId) : undefined;
     if (!rec || !user) return void sendKapi(res, -401);
-    if (rec.expiresAt <= emu.clock.now()) return void sendKapi(res, -401, { msg: "this access token is already expired" });
+    if (rec.expiresAt <= emu.clock.now())
+      return void sendKapi(res, -401, { msg: "this access token is already expired" });
     return { user, token: rec };
   }
   if (scheme === "KakaoAK" && credential) {
@@ -39,7 +40,8 @@ export function authenticate(ctx: RequestContext, opts: { admin: boolean }): Cal
       return void sendKapi(res, -2, { msg: "target_id_type must be user_id" });
     }
     const targetId = first(params, "target_id") ?? "";
-    if (!/^\d{1,19}$/.test(targetId)) return void sendKapi(res, -2, { msg: "target_id is required and must be a number" });
+    if (!/^\d{1,19}$/.test(targetId))
+      return void sendKapi(res, -2, { msg: "target_id is required and must be a number" });
     const user = emu.store.users.get(targetId);
     if (!user || !user.linked) return void sendKapi(res, -101);
     return { user, token: undefined };

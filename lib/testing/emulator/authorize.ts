@@ -20,8 +20,20 @@ function koe(res: ServerResponse, code: string, message: string): void {
   sendHtml(res, 400, koePage(code, message));
 }
 
-function redirectError(res: ServerResponse, p: { redirectUri: string; state: string | undefined }, error: string, description?: string): void {
-  redirect(res, withQuery(p.redirectUri, [["error", error], ["error_description", description], ["state", p.state]]));
+function redirectError(
+  res: ServerResponse,
+  p: { redirectUri: string; state: string | undefined },
+  error: string,
+  description?: string,
+): void {
+  redirect(
+    res,
+    withQuery(p.redirectUri, [
+      ["error", error],
+      ["error_description", description],
+      ["state", p.state],
+    ]),
+  );
 }
 
 /** `GET /oauth/authorize` (kakao-api.md §2). */
@@ -32,7 +44,11 @@ export function handleAuthorize(ctx: RequestContext): void {
   if (clientId !== cfg.clientId) return koe(res, "KOE101", `Not exist client_id [${clientId ?? "null"}]`);
   const redirectUri = first(query, "redirect_uri");
   if (!redirectUri || !isRegistered(redirectUri, cfg.redirectUris)) {
-    return koe(res, "KOE006", `등록하지 않은 리다이렉트 URI를 사용해 인가 코드를 요청했습니다. redirect_uri: ${redirectUri ?? ""}`);
+    return koe(
+      res,
+      "KOE006",
+      `등록하지 않은 리다이렉트 URI를 사용해 인가 코드를 요청했습니다. redirect_uri: ${redirectUri ?? ""}`,
+    );
   }
   const responseType = first(query, "response_type");
   if (responseType === "token") return koe(res, "KOE202", "Implicit grant is not supported");
@@ -84,7 +100,13 @@ export function handleAuthorize(ctx: RequestContext): void {
     const tx = randomUUID();
     for (const [k, old] of emu.pending) if (old.expiresAt <= emu.clock.now()) emu.pending.delete(k);
     emu.pending.set(tx, pending);
-    const html = consentPage({ tx, users: [...emu.store.users.values()], selectedId: user?.id, scopes, clientId: cfg.clientId });
+    const html = consentPage({
+      tx,
+      users: [...emu.store.users.values()],
+      selectedId: user?.id,
+      scopes,
+      clientId: cfg.clientId,
+    });
     return sendHtml(res, 200, html);
   }
   if (!user) return koe(res, "KOE003", "The emulator has no users: add one with emulator.addUser().");
@@ -125,7 +147,13 @@ function complete(emu: EmulatorState, res: ServerResponse, p: PendingAuthorize, 
     idToken: emu.config.oidc || p.scopes.includes("openid"),
     authTime: Math.floor(emu.clock.now() / 1000),
   });
-  redirect(res, withQuery(p.redirectUri, [["code", code], ["state", p.state]]));
+  redirect(
+    res,
+    withQuery(p.redirectUri, [
+      ["code", code],
+      ["state", p.state],
+    ]),
+  );
 }
 
 /** `GET /oauth/logout?client_id&logout_redirect_uri&state` (§5.3). */

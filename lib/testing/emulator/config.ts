@@ -32,7 +32,8 @@ export const DEFAULT_USER: EmulatorUser = {
 
 function seconds(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new TypeError(`startKakaoEmulator: ${name} must be a number of seconds >= 0`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new TypeError(`startKakaoEmulator: ${name} must be a number of seconds >= 0`);
   return Math.floor(value);
 }
 

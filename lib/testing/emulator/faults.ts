@@ -98,7 +98,8 @@ export class Faults {
   private readonly sleepers = new Set<(ok: boolean) => void>();
 
   add(route: string, fault: Fault): void {
-    if (typeof route !== "string" || !route) throw new TypeError("fail(route, fault): route must be a non-empty string");
+    if (typeof route !== "string" || !route)
+      throw new TypeError("fail(route, fault): route must be a non-empty string");
     const times = fault.times ?? 1;
     if (!(times > 0)) throw new TypeError("fail(route, fault): times must be > 0");
     const list = this.byRoute.get(route) ?? [];
@@ -191,7 +192,11 @@ export async function applyFault(ctx: RequestContext, fault: Fault): Promise<"ha
     const text = typeof fault.body === "string" ? fault.body : JSON.stringify(fault.body);
     const type = fault.contentType ?? JSON_UTF8;
     if (!res.headersSent) {
-      res.writeHead(fault.status ?? 200, { "Content-Type": type, "Content-Length": Buffer.byteLength(text), ...fault.headers });
+      res.writeHead(fault.status ?? 200, {
+        "Content-Type": type,
+        "Content-Length": Buffer.byteLength(text),
+        ...fault.headers,
+      });
       res.end(text);
     }
     return "handled";

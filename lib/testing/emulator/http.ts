@@ -31,7 +31,13 @@ export function opaque(bytes: number): string {
 
 export const JSON_UTF8 = "application/json;charset=UTF-8";
 
-function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body), ...headers });
   res.end(body);
@@ -41,7 +47,13 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
   send(res, status, JSON_UTF8, typeof value === "string" ? value : stringifyJson(value), headers);
 }
 
-export function sendText(res: ServerResponse, status: number, type: string, body: string, headers?: Record<string, string>): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  headers?: Record<string, string>,
+): void {
   send(res, status, type, body, headers);
 }
 
@@ -50,7 +62,13 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
 }
 
 /** kauth error body `{error, error_description, error_code}`. */
-export function sendKauthError(res: ServerResponse, status: number, error: string, description: string, koe: string): void {
+export function sendKauthError(
+  res: ServerResponse,
+  status: number,
+  error: string,
+  description: string,
+  koe: string,
+): void {
   sendJson(res, status, { error, error_description: description, error_code: koe }, { "Cache-Control": "no-store" });
 }
 

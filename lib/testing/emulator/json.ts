@@ -32,7 +32,7 @@ export function numberOrString(text: string): JsonInt | string {
 export function parseStringArray(text: string): string[] | undefined {
   try {
     const v: unknown = JSON.parse(text);
-    if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v as string[];
+    if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
   } catch {
     // fall through
   }

@@ -18,8 +18,18 @@ const BAD = "잘못된 요청";
  */
 export const KOE: Record<string, KoeSpec> = {
   KOE003: { status: 400, error: "server_error", description: () => "temporary server error", title: BAD },
-  KOE006: { status: 400, error: "invalid_request", description: (u) => `redirect_uri is not registered: ${u}`, title: ADMIN },
-  KOE007: { status: 400, error: "invalid_request", description: (u) => `logout_redirect_uri is not registered: ${u}`, title: ADMIN },
+  KOE006: {
+    status: 400,
+    error: "invalid_request",
+    description: (u) => `redirect_uri is not registered: ${u}`,
+    title: ADMIN,
+  },
+  KOE007: {
+    status: 400,
+    error: "invalid_request",
+    description: (u) => `logout_redirect_uri is not registered: ${u}`,
+    title: ADMIN,
+  },
   KOE009: {
     status: 400,
     error: "misconfigured",
@@ -35,7 +45,12 @@ export const KOE: Record<string, KoeSpec> = {
   KOE303: { status: 400, error: "invalid_grant", description: () => "Redirect URI mismatch.", title: BAD },
   /** Emulator's choice (Kakao's real code for a PKCE failure is unconfirmed). */
   KOE314: { status: 400, error: "invalid_grant", description: (d) => d || "invalid code_verifier", title: BAD },
-  KOE310: { status: 400, error: "unsupported_grant_type", description: (g) => `unsupported grant_type: ${g}`, title: BAD },
+  KOE310: {
+    status: 400,
+    error: "unsupported_grant_type",
+    description: (g) => `unsupported grant_type: ${g}`,
+    title: BAD,
+  },
   KOE319: { status: 400, error: "invalid_grant", description: () => "refresh_token is required", title: BAD },
   KOE320: {
     status: 400,
@@ -75,7 +90,13 @@ export function apiType(path: string): string {
     "/v2/api/talk/memo/default/send": "TALK_MEMO_DEFAULT_SEND",
     "/v2/user/me": "USER_ME",
   };
-  return known[path] ?? path.replace(/^\/v\d+\//, "").replace(/\W+/g, "_").toUpperCase();
+  return (
+    known[path] ??
+    path
+      .replace(/^\/v\d+\//, "")
+      .replace(/\W+/g, "_")
+      .toUpperCase()
+  );
 }
 
 /** Sends a kapi error for a code; -402 carries `api_type`, `required_scopes`, `allowed_scopes`. */

@@ -1,5 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, SignJWT, type CryptoKey, type JWK, type JWTPayload } from "jose";
+import {
+  exportJWK,
+  exportPKCS8,
+  exportSPKI,
+  generateKeyPair,
+  importPKCS8,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from "jose";
 import type { SignIdTokenOptions } from "./types.js";
 
 interface RsaKey {
@@ -71,7 +80,7 @@ export class KeyRing {
     const header: Record<string, unknown> = { ...(kid === null ? {} : { kid }), typ: "JWT", alg, ...opts.header };
     header.alg = alg;
     if (alg === "none") return `${b64json(header)}.${b64json(claims)}.`;
-    const jwt = new SignJWT(claims as JWTPayload).setProtectedHeader(header as { alg: string });
+    const jwt = new SignJWT(claims).setProtectedHeader(header as { alg: string });
     if (/^HS(256|384|512)$/.test(alg)) {
       // algorithm confusion: the RSA public key (SPKI PEM, what a naive verifier holds) as HMAC secret
       return jwt.sign(Buffer.from(await exportSPKI(this.current().publicKey)));

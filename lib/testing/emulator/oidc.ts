@@ -73,7 +73,12 @@ export function idTokenClaims(
   p: { authTime: number; exp: number; nonce: string | undefined },
 ): Record<string, unknown> {
   const iat = Math.floor(emu.clock.now() / 1000);
-  const claims: Record<string, unknown> = { aud: emu.config.clientId, sub: user.id, auth_time: p.authTime, iss: emu.url };
+  const claims: Record<string, unknown> = {
+    aud: emu.config.clientId,
+    sub: user.id,
+    auth_time: p.authTime,
+    iss: emu.url,
+  };
   if (agreedTo(user, "profile_nickname") && user.nickname !== undefined) claims.nickname = user.nickname;
   claims.exp = p.exp;
   claims.iat = iat;

@@ -71,7 +71,13 @@ function parseBody(contentType: string | undefined, text: string): Params | stri
   return text;
 }
 
-function sendError(res: ServerResponse, path: string, status: number, message: string, headers: Record<string, string> = {}): void {
+function sendError(
+  res: ServerResponse,
+  path: string,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   const kind = hostKind(path);
   if (kind === "page") sendHtml(res, status, faultPage(status));
@@ -79,7 +85,12 @@ function sendError(res: ServerResponse, path: string, status: number, message: s
   else sendKapiError(res, status, -2, message);
 }
 
-async function handle(state: EmulatorState, requests: RecordedRequest[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  state: EmulatorState,
+  requests: RecordedRequest[],
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const rawUrl = req.url ?? "/";
   const q = rawUrl.indexOf("?");
   const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
@@ -89,7 +100,8 @@ async function handle(state: EmulatorState, requests: RecordedRequest[], req: In
   const body = parseBody(req.headers["content-type"], read.text);
   requests.push({ method, path, query, headers: { ...req.headers }, body, at: state.clock.now() });
   if (res.destroyed) return;
-  if (read.tooLarge) return sendError(res, path, 413, `request body larger than ${MAX_BODY} bytes`, { Connection: "close" });
+  if (read.tooLarge)
+    return sendError(res, path, 413, `request body larger than ${MAX_BODY} bytes`, { Connection: "close" });
   const params = mergeParams(query, body);
   const ctx: RequestContext = { req, res, method, path, query, body, params, state };
   const fault = state.faults.take(routeNames(path, params));
@@ -97,7 +109,8 @@ async function handle(state: EmulatorState, requests: RecordedRequest[], req: In
   const route = ROUTES.get(path);
   // Unknown path: kapi-style 404 (-404 is the emulator's own code; Kakao's is unconfirmed).
   if (!route) return sendKapiError(res, 404, -404, "Not Found");
-  if (!route.methods.includes(method)) return sendError(res, path, 405, `method ${method} not allowed`, { Allow: route.methods.join(", ") });
+  if (!route.methods.includes(method))
+    return sendError(res, path, 405, `method ${method} not allowed`, { Allow: route.methods.join(", ") });
   await route.handler(ctx);
 }
 

@@ -5,7 +5,7 @@ import { Faults, KNOWN_ROUTES } from "./faults.js";
 import { KeyRing } from "./keys.js";
 import { createEmulatorServer } from "./server.js";
 import { Store } from "./store.js";
-import type { EmulatorUser, KakaoEmulator, KakaoEmulatorOptions, RecordedRequest } from "./types.js";
+import type { KakaoEmulator, KakaoEmulatorOptions, RecordedRequest } from "./types.js";
 import { sendUnlinkWebhook } from "./webhook-sender.js";
 
 /**
@@ -57,10 +57,12 @@ export async function startKakaoEmulator(options: KakaoEmulatorOptions = {}): Pr
     users: store.users,
     addUser: (user) => store.addUser(user),
     setCurrentUser(idOrUser) {
-      const user: EmulatorUser | undefined =
-        typeof idOrUser === "string" ? store.users.get(idOrUser) : (store.users.get(idOrUser.id) ?? store.addUser(idOrUser));
-      if (!user) throw new TypeError(`setCurrentUser: unknown user ${String(idOrUser)}`);
-      state.currentUserId = user.id;
+      if (typeof idOrUser !== "string") {
+        state.currentUserId = (store.users.get(idOrUser.id) ?? store.addUser(idOrUser)).id;
+        return;
+      }
+      if (!store.users.has(idOrUser)) throw new TypeError(`setCurrentUser: unknown user ${idOrUser}`);
+      state.currentUserId = idOrUser;
     },
     nextAuthorize(outcome) {
       state.nextAuthorize.push(outcome);
@@ -78,7 +80,8 @@ export async function startKakaoEmulator(options: KakaoEmulatorOptions = {}): Pr
     rotateSigningKey: (opts) => state.keys.rotate(opts?.dropOld ?? false),
     signIdToken: (claims, opts) => state.keys.sign(claims, opts),
     setIdTokenOverride(fn, opts) {
-      state.idTokenOverride = fn === null && opts === undefined ? null : { fn, opts: opts ?? {}, remaining: opts?.times ?? 1 };
+      state.idTokenOverride =
+        fn === null && opts === undefined ? null : { fn, opts: opts ?? {}, remaining: opts?.times ?? 1 };
     },
     sendUnlinkWebhook: (target, p) => sendUnlinkWebhook(state, target, p),
     tokensOf: (userId) => store.tokensOf(userId),

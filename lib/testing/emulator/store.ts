@@ -45,7 +45,9 @@ export class Store {
 
   addUser(input: EmulatorUser): EmulatorUser {
     if (typeof input?.id !== "string" || !/^[1-9]\d{0,18}$/.test(input.id)) {
-      throw new TypeError(`EmulatorUser.id must be a positive decimal string of at most 19 digits, got ${String(input?.id)}`);
+      throw new TypeError(
+        `EmulatorUser.id must be a positive decimal string of at most 19 digits, got ${String(input?.id)}`,
+      );
     }
     const user: EmulatorUser = { ...input };
     if (user.email !== undefined) {

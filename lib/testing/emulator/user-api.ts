@@ -7,8 +7,10 @@ import { sendKapi } from "./kakao-errors.js";
 import { agreedTo } from "./oidc.js";
 import type { EmulatorUser } from "./types.js";
 
-const DEFAULT_THUMB = "http://img1.kakaocdn.net/thumb/R110x110.q70/?fname=http%3A%2F%2Ft1.kakaocdn.net%2Faccount_images%2Fdefault_profile.jpeg";
-const DEFAULT_IMAGE = "http://img1.kakaocdn.net/thumb/R640x640.q70/?fname=http%3A%2F%2Ft1.kakaocdn.net%2Faccount_images%2Fdefault_profile.jpeg";
+const DEFAULT_THUMB =
+  "http://img1.kakaocdn.net/thumb/R110x110.q70/?fname=http%3A%2F%2Ft1.kakaocdn.net%2Faccount_images%2Fdefault_profile.jpeg";
+const DEFAULT_IMAGE =
+  "http://img1.kakaocdn.net/thumb/R640x640.q70/?fname=http%3A%2F%2Ft1.kakaocdn.net%2Faccount_images%2Fdefault_profile.jpeg";
 
 interface MeOptions {
   secure: boolean;
@@ -56,7 +58,8 @@ function emailFields(emu: EmulatorState, user: EmulatorUser): Record<string, unk
 /** The `/v2/user/me` document (§4.2), consent-dependent, in Kakao's key order. */
 export function userMe(emu: EmulatorState, user: EmulatorUser, o: MeOptions): Record<string, unknown> {
   const img = (u: string) => (o.secure ? u.replace(/^http:\/\//, "https://") : u);
-  const wants = (group: string) => !o.keys || o.keys.some((k) => k === `kakao_account.${group}` || k === "kakao_account.");
+  const wants = (group: string) =>
+    !o.keys || o.keys.some((k) => k === `kakao_account.${group}` || k === "kakao_account.");
   const wantsProps = !o.keys || o.keys.some((k) => k.startsWith("properties."));
   const doc: Record<string, unknown> = { id: new JsonInt(user.id) };
   if (user.connectedAt) doc.connected_at = user.connectedAt;
@@ -84,7 +87,8 @@ export function handleMe(ctx: RequestContext): void {
   if (!caller) return;
   const raw = first(ctx.params, "property_keys");
   const keys = raw === undefined ? undefined : parseStringArray(raw);
-  if (raw !== undefined && !keys) return sendKapi(ctx.res, -2, { msg: "invalid property_keys: expected a JSON array of strings" });
+  if (raw !== undefined && !keys)
+    return sendKapi(ctx.res, -2, { msg: "invalid property_keys: expected a JSON array of strings" });
   const secure = first(ctx.params, "secure_resource") === "true";
   sendJson(ctx.res, 200, userMe(ctx.state, caller.user, { secure, keys }));
 }
@@ -94,7 +98,11 @@ export function handleTokenInfo(ctx: RequestContext): void {
   const caller = authenticate(ctx, { admin: false });
   if (!caller?.token) return;
   const remaining = Math.max(0, Math.floor((caller.token.expiresAt - ctx.state.clock.now()) / 1000));
-  sendJson(ctx.res, 200, { id: new JsonInt(caller.user.id), expires_in: remaining, app_id: numberOrString(ctx.state.config.appId) });
+  sendJson(ctx.res, 200, {
+    id: new JsonInt(caller.user.id),
+    expires_in: remaining,
+    app_id: numberOrString(ctx.state.config.appId),
+  });
 }
 
 /** `POST /v1/user/logout` (§5.2): Bearer kills that login's tokens; KakaoAK kills all the user's. */
