@@ -43,6 +43,11 @@ const KNOWN_OPTIONS = new Set([
   "authOrigin", "apiOrigin", "adminKey", "appId", "profile", "onSignIn", "onSignOut", "onUnlink",
   "timeout", "authjs", "revocationStore", "revocationPollInterval",
 ]);
+/** String options and the env variable each falls back to. */
+const STRING_OPTIONS: Record<string, string | undefined> = {
+  clientId: "AUTH_KAKAO_ID", clientSecret: "AUTH_KAKAO_SECRET", baseURL: "AUTH_URL", basePath: undefined,
+  authOrigin: "KAKAO_AUTH_ORIGIN", apiOrigin: "KAKAO_API_ORIGIN", adminKey: "KAKAO_ADMIN_KEY", appId: "KAKAO_APP_ID",
+};
 const SESSION_OPTIONS = new Set(["store", "maxAge", "absoluteDuration", "rolling", "updateAge", "cacheSize"]);
 /** Kakao consent-item ids are lower-case words with underscores (kakao-api.md §7.1). */
 export const CONSENT_ITEM = /^[a-z][a-z0-9_]{0,63}$/;
@@ -173,6 +178,10 @@ export function resolveConfig(options: KakaoAuthOptions = {}, env: Env = process
   for (const key of Object.keys(options))
     if (!KNOWN_OPTIONS.has(key))
       fail(key, undefined, "is not an option of kakaoAuth()", `Known options: ${[...KNOWN_OPTIONS].join(", ")}.`);
+  // Otherwise `pick()` would throw a bare TypeError for e.g. a numeric clientId or a URL object.
+  for (const [key, envName] of Object.entries(STRING_OPTIONS))
+    if (options[key as keyof KakaoAuthOptions] !== undefined && typeof options[key as keyof KakaoAuthOptions] !== "string")
+      fail(key, envName, "must be a string", `Pass a string${envName ? ` or set ${envName}` : ""}.`);
 
   const clientId = pick(options.clientId, env.AUTH_KAKAO_ID);
   if (!clientId)
