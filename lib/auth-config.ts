@@ -1,5 +1,5 @@
 import type { AuthConfig } from "@auth/core";
-import type { Account, Profile } from "@auth/core/types";
+import type { Account } from "@auth/core/types";
 import { decodeJwt } from "jose";
 import type { ResolvedConfig } from "./config.js";
 import { KakaoAuthError } from "./errors.js";
@@ -88,7 +88,7 @@ export function createAuthConfig(config: ResolvedConfig): AuthConfig {
             return false;
           }
         }
-        return extra.callbacks?.signIn ? extra.callbacks.signIn({ profile: profile as Profile, account, user: { id: "" } }) : true;
+        return extra.callbacks?.signIn ? extra.callbacks.signIn({ profile: profile, account, user: { id: "" } }) : true;
       },
       async jwt(params) {
         const ctx = flowContext.getStore();

@@ -128,7 +128,7 @@ function resolveBase(options: KakaoAuthOptions, env: Env): { origin: string | un
 function positiveInt(option: string, value: unknown, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || (!allowZero && value === 0))
-    fail(option, undefined, `${String(value)} is not a ${allowZero ? "non-negative" : "positive"} whole number`,
+    fail(option, undefined, `${JSON.stringify(value)} is not a ${allowZero ? "non-negative" : "positive"} whole number`,
       "Give a number of seconds (or entries), e.g. 86400.");
   return value;
 }

@@ -5,7 +5,7 @@ export function kakaoApiErrorFrom(status: number, text: string, path: string): K
   let body: { code?: unknown; msg?: unknown; required_scopes?: unknown } = {};
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === "object" && parsed !== null) body = parsed as typeof body;
+    if (typeof parsed === "object" && parsed !== null) body = parsed;
   } catch {
     // not JSON: keep the status only
   }

@@ -48,6 +48,9 @@ export async function handleCallback(req: Request, res: Response, runtime: Runti
 
   const redirectUri = runtime.redirectUri(origin);
   const ctx: FlowContext = { req, redirectUri };
+  // Auth.js lets a `callbackUrl` query parameter override the one stored at sign-in: drop it, so the
+  // stored returnTo wins (security-tests RED-07).
+  q.delete("callbackUrl");
   const url = `${redirectUri}?${q}`;
   let result: ResponseInternal | globalThis.Response | undefined;
   let thrown: unknown;

@@ -27,7 +27,6 @@ export function signInParams(q: URLSearchParams, runtime: Runtime): URLSearchPar
 /** `GET {basePath}/signin/kakao`: starts Kakao login from a plain link (Auth.js alone wants a POST with CSRF). */
 export async function handleSignIn(req: Request, res: Response, runtime: Runtime): Promise<void> {
   const { config } = runtime;
-  const state = runtime.readState(req, res);
   const origin = runtime.origin(req);
   if (!origin) {
     res.status(400).json({ error: "bad_request", message: "The Host header is not a valid host name." });
