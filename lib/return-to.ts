@@ -28,10 +28,10 @@ export function sanitizeReturnTo(value: unknown, origin: string): string | undef
   }
   if (url.origin !== origin || !value.startsWith("/") || value.startsWith("//")) return undefined;
   const path = `${url.pathname}${url.search}${url.hash}`;
-  // Dot segments collapse when parsed: "/.//evil.example" has the pathname "//evil.example", which a
-  // browser reads as another host (security-tests RED-02, IN-04).
-  if (path.startsWith("//") || path.startsWith("/\\")) return undefined;
-  return path;
+  // Dot segments collapse when parsed ("/.//evil.example" becomes "//evil.example", another host to a
+  // browser; "/./%2f" becomes "/%2f"): the result must pass the same checks (security-tests RED-02, IN-04).
+  // Parsing is idempotent, so this recurses at most once.
+  return path === value ? path : sanitizeReturnTo(path, origin);
 }
 
 /** Accepts absolute same-origin URLs too (Auth.js hands those to its redirect callback). */

@@ -116,12 +116,19 @@ export class CookieSessionStore {
     const { iat: _iat, exp: _exp, jti: _jti, ...rest } = claims;
     const token = encryptJwe({ ...rest, kakao: data }, key, exp, Math.floor(now / 1000));
     const options = { httpOnly: true, sameSite: "lax" as const, path: "/", secure, expires: new Date(exp * 1000) };
+    const written = new Set<string>();
     if (token.length <= CHUNK_SIZE) {
       res.append("Set-Cookie", serialize(name, token, options));
-      return;
+      written.add(name);
+    } else {
+      for (let i = 0; i * CHUNK_SIZE < token.length; i++) {
+        res.append("Set-Cookie", serialize(`${name}.${i}`, token.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), options));
+        written.add(`${name}.${i}`);
+      }
     }
-    for (let i = 0; i * CHUNK_SIZE < token.length; i++)
-      res.append("Set-Cookie", serialize(`${name}.${i}`, token.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), options));
+    // A switch between whole and chunked (or fewer chunks) must not leave stale parts behind.
+    const stale = this.#token(res.req, name).names.filter((n) => !written.has(n));
+    if (stale.length) this.#clear(res, stale, secure);
   }
 
   #clear(res: Response, names: string[], secure: boolean): void {
