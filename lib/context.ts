@@ -12,6 +12,8 @@ function notSignedIn(): KakaoApiError {
 
 /** `req.kakao`: one per request; methods live on the prototype so creating it costs one object. */
 export class KakaoContext implements KakaoRequestContext {
+  /** Set when a `prompt=none` sign-in just came back without a user (`consent_required`, `login_required`). */
+  silentSignInError: string | undefined;
   readonly #req: Request;
   readonly #res: Response;
   readonly #runtime: Runtime;

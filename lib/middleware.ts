@@ -1,4 +1,5 @@
 import { Auth } from "@auth/core";
+import { parse as parseCookies } from "cookie";
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import { sendWebResponse, toAuthRequest } from "./authjs-bridge.js";
 import { resolveConfig } from "./config.js";
@@ -7,7 +8,7 @@ import { sendErrorPage } from "./error-page.js";
 import { log } from "./log.js";
 import { setRuntime, tagRouter } from "./middleware-state.js";
 import { queryParams } from "./origin.js";
-import { handleCallback } from "./route-callback.js";
+import { handleCallback, SILENT_COOKIE } from "./route-callback.js";
 import { handleSignIn } from "./route-signin.js";
 import { handleSignOut } from "./route-signout.js";
 import { Runtime } from "./runtime.js";
@@ -32,11 +33,20 @@ function onlyMethods(methods: string[]): RequestHandler {
   };
 }
 
+/** One-shot flag from a failed `prompt=none` attempt: exposed on this request, then cleared. */
+function readSilentFailure(req: Request, res: Response, context: KakaoContext): void {
+  const value = parseCookies(req.headers.cookie ?? "")[SILENT_COOKIE];
+  if (value && /^[a-z_]{1,40}$/.test(value)) context.silentSignInError = value;
+  res.append("Set-Cookie", `${SILENT_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
+}
+
 /** Reads the session once and attaches `req.kakaoUser` and `req.kakao` for every request. */
 function attachContext(runtime: Runtime): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     setRuntime(req, runtime);
-    req.kakao = new KakaoContext(req, res, runtime);
+    const context = new KakaoContext(req, res, runtime);
+    req.kakao = context;
+    if (req.headers.cookie?.includes(SILENT_COOKIE)) readSilentFailure(req, res, context);
     try {
       req.kakaoUser = runtime.readState(req, res).session?.user;
     } catch (err) {

@@ -1,7 +1,7 @@
 import { customFetch } from "@auth/core";
 import type { OAuthConfig, OAuthUserConfig } from "@auth/core/providers";
 import type { TokenSet, User } from "@auth/core/types";
-import { decodeJwt, jwtVerify } from "jose";
+import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { KakaoApiError, KakaoAuthError } from "./errors.js";
 import { flowContext, recordFlowError } from "./flow-context.js";
 import { kakaoJWKS } from "./jwks.js";
@@ -25,6 +25,50 @@ export interface KakaoProviderOptions extends Partial<Omit<OAuthUserConfig<Kakao
 
 /** Clock tolerance for id_token `exp`/`iat` (OIDC Core §3.1.3.7 allows "small"). */
 const CLOCK_TOLERANCE_S = 30;
+/**
+ * How far in the future an id_token's `iat` may lie: a Kakao clock up to 5 minutes ahead is
+ * tolerated (security-tests RT-06), a token "issued" later than that is refused (OIDC-07).
+ */
+const MAX_IAT_SKEW_S = 300;
+
+interface IdTokenChecks {
+  issuer: string;
+  audience: string | undefined;
+}
+
+/**
+ * Verifies an id_token's RS256 signature against Kakao's JWKS and its `iss`, `aud`, `sub`, `exp`
+ * and `iat`. A token without `kid` while the JWKS holds several keys is accepted only when exactly
+ * one of them verifies it (security-tests OIDC-10).
+ */
+async function verifyIdToken(idToken: string, jwks: JWTVerifyGetKey, checks: IdTokenChecks): Promise<JWTPayload> {
+  const options = {
+    algorithms: ["RS256"],
+    issuer: checks.issuer,
+    audience: checks.audience,
+    clockTolerance: CLOCK_TOLERANCE_S,
+    requiredClaims: ["sub", "iat", "exp"],
+  };
+  let payload: JWTPayload;
+  try {
+    payload = (await jwtVerify(idToken, jwks, options)).payload;
+  } catch (err) {
+    if (!(err instanceof joseErrors.JWKSMultipleMatchingKeys)) throw err;
+    const verified: JWTPayload[] = [];
+    for await (const key of err) {
+      try {
+        verified.push((await jwtVerify(idToken, key, options)).payload);
+      } catch {
+        // not this key
+      }
+    }
+    if (verified.length !== 1 || !verified[0]) throw new Error("no kid, and not exactly one JWKS key verifies the signature");
+    payload = verified[0];
+  }
+  if (typeof payload.iat !== "number" || payload.iat > Math.floor(Date.now() / 1000) + MAX_IAT_SKEW_S)
+    throw new Error('"iat" claim lies in the future');
+  return payload;
+}
 
 function timedFetch(timeout: number): typeof fetch {
   return (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeout) });
@@ -36,6 +80,17 @@ async function readJSON(res: Response): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The id_token failure inside an error Auth.js threw from the callback, if that is what it was:
+ * oauth4webapi checks the `nonce` after the token `conform` step, and Auth.js wraps its error (the
+ * JWT claims travel in the cause). Lets the error page say `id_token` rather than a generic failure.
+ */
+export function idTokenFailureIn(thrown: unknown): KakaoAuthError | undefined {
+  const cause = (thrown as { cause?: { err?: unknown; claims?: unknown } } | undefined)?.cause;
+  if (!(cause?.err instanceof Error) || typeof cause.claims !== "object" || cause.claims === null) return undefined;
+  return new KakaoAuthError("ERR_KAKAO_ID_TOKEN", `Kakao id_token rejected: ${cause.err.message.slice(0, 200)}`);
 }
 
 /**
@@ -87,13 +142,7 @@ export function kakaoProvider(options: KakaoProviderOptions = {}): OAuthConfig<K
         return new Response(JSON.stringify(tokens), { status: response.status, headers: response.headers });
       }
       try {
-        await jwtVerify(tokens.id_token, jwks, {
-          algorithms: ["RS256"],
-          issuer: authOrigin,
-          audience: clientId,
-          clockTolerance: CLOCK_TOLERANCE_S,
-          requiredClaims: ["sub", "iat", "exp"],
-        });
+        await verifyIdToken(tokens.id_token, jwks, { issuer: authOrigin, audience: clientId });
       } catch (err) {
         stop(new KakaoAuthError("ERR_KAKAO_ID_TOKEN", `Kakao id_token rejected: ${(err as Error).message}`));
       }

@@ -1,10 +1,13 @@
 import { Auth, raw } from "@auth/core";
 import type { ResponseInternal } from "@auth/core/types";
 import type { Request, Response } from "express";
+import { parse as parseCookies } from "cookie";
+import { sameOriginPath } from "./return-to.js";
 import { isWebResponse, toAuthRequest, writeAuthCookies } from "./authjs-bridge.js";
 import { errorCodeFor } from "./error-page.js";
 import { flowContext, type FlowContext } from "./flow-context.js";
 import { log } from "./log.js";
+import { idTokenFailureIn } from "./provider.js";
 import { queryParams } from "./origin.js";
 import type { Runtime } from "./runtime.js";
 import { SESSION_COOKIE } from "./session-cookie.js";
@@ -26,6 +29,23 @@ function failTo(res: Response, runtime: Runtime, secure: boolean, code: string):
     .redirect(302, `${runtime.config.basePath}/error?error=${encodeURIComponent(code)}`);
 }
 
+const SILENT_ERRORS = new Set(["consent_required", "login_required", "interaction_required"]);
+export const SILENT_COOKIE = "kakao-auth.silent-signin";
+
+/**
+ * `prompt=none` found no usable Kakao session: back to where the user was, anonymous, with
+ * `req.kakao.silentSignInError` set on that request so the app does not start the same attempt
+ * again (a loop), rather than an error page.
+ */
+function silentFailure(req: Request, res: Response, origin: string, secure: boolean, error: string): void {
+  const stored = parseCookies(req.headers.cookie ?? "")[`${secure ? "__Secure-" : ""}authjs.callback-url`];
+  const returnTo = stored ? sameOriginPath(stored, origin) : "/";
+  clearTransaction(res, secure);
+  res.append("Set-Cookie", `${SILENT_COOKIE}=${error}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`);
+  log.callback("prompt=none came back with %s", error);
+  res.set({ "cache-control": "no-store", "referrer-policy": "no-referrer" }).redirect(302, returnTo);
+}
+
 /** `GET {basePath}/callback/kakao`: Kakao's redirect; Auth.js checks state, PKCE (and nonce), then the session is created. */
 export async function handleCallback(req: Request, res: Response, runtime: Runtime): Promise<void> {
   const { config } = runtime;
@@ -39,6 +59,7 @@ export async function handleCallback(req: Request, res: Response, runtime: Runti
   // Auth.js flattens repeated parameters (last wins); a repeated code or state is refused here (CB-10).
   if (SINGLE.some((k) => q.getAll(k).length > 1)) return failTo(res, runtime, state.secure, "state");
   const kakaoError = q.get("error");
+  if (kakaoError && SILENT_ERRORS.has(kakaoError)) return silentFailure(req, res, origin, state.secure, kakaoError);
   if (kakaoError) {
     const code = ["access_denied", "consent_required", "login_required"].includes(kakaoError) ? kakaoError : "callback";
     log.callback("Kakao redirected with error=%s", code);
@@ -65,7 +86,7 @@ export async function handleCallback(req: Request, res: Response, runtime: Runti
   const done = result && !isWebResponse(result) ? result : undefined;
   if (thrown || !done?.redirect || !ctx.session || done.redirect.includes(`${config.basePath}/error`)) {
     const authjsType = (thrown as { type?: string } | undefined)?.type;
-    const code = ctx.refused ? "refused" : errorCodeFor(ctx.error, authjsType);
+    const code = ctx.refused ? "refused" : errorCodeFor(ctx.error ?? idTokenFailureIn(thrown), authjsType);
     log.callback("login failed: %s (%s)", code, ctx.error?.message ?? authjsType ?? "no session");
     return failTo(res, runtime, state.secure, code);
   }

@@ -116,6 +116,11 @@ export interface KakaoAuthOptions {
 /** `req.kakao`: what a handler can do with the current user's Kakao session. */
 export interface KakaoRequestContext {
   isAuthenticated(): boolean;
+  /**
+   * Set on the request right after a `prompt=none` sign-in came back without a user
+   * (`"consent_required"`, `"login_required"`): show the sign-in button instead of trying again.
+   */
+  silentSignInError: string | undefined;
   /** A valid access token, refreshed when it expires within a minute. */
   accessToken(): Promise<string>;
   /** Calls `apiOrigin` with the user's token; Kakao errors become `KakaoApiError`. */
