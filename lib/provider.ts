@@ -119,6 +119,12 @@ export function kakaoProvider(options: KakaoProviderOptions = {}): OAuthConfig<K
     ...overrides
   } = options;
   const fetchWithTimeout = timedFetch(timeout);
+  // Auth.js drops the cause of a failed request: a Kakao that does not answer (timeout, reset) is
+  // recorded so the error page says "Kakao is unavailable" (security-tests TOK-03).
+  const authjsFetch: typeof fetch = (input, init) =>
+    fetchWithTimeout(input, init).catch((err: unknown) =>
+      stop(kakaoOAuthError(undefined, { error: "temporarily_unavailable", error_description: `Kakao did not answer: ${(err as Error).name}` })),
+    );
   const jwks = kakaoJWKS(`${authOrigin}/.well-known/jwks.json`, fetchWithTimeout);
   const scope = [...new Set([...(oidc ? ["openid"] : []), ...scopes])].join(",");
 
@@ -216,7 +222,7 @@ export function kakaoProvider(options: KakaoProviderOptions = {}): OAuthConfig<K
       };
     },
     style: { bg: "#FEE500", text: "#191919" },
-    [customFetch]: fetchWithTimeout,
+    [customFetch]: authjsFetch,
     options: overrides,
   };
   return provider;

@@ -94,3 +94,16 @@ export async function expectCleanError(res: Response, appUrl: string, secrets: s
 export function base64urlBits(value: string): number {
   return Buffer.from(value, "base64url").length * 8;
 }
+
+/**
+ * Starts sign-in with a raw query (repeated parameters, unusual encodings), like `LoginFlow.start`.
+ * Pairs are encoded with URLSearchParams; a string is sent as is.
+ */
+export async function startSignIn(flow: LoginFlow, query: string | [string, string][]): Promise<Response> {
+  const qs = typeof query === "string" ? query : new URLSearchParams(query).toString();
+  const res = await fetch(`${flow.appUrl}${flow.basePath}/signin/kakao${qs ? `?${qs}` : ""}`, { redirect: "manual" });
+  flow.jar.take(res);
+  const location = res.headers.get("location");
+  if (location) flow.authorizeUrl = new URL(location);
+  return res;
+}
