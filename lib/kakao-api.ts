@@ -16,6 +16,13 @@ export const REFRESH_MARGIN_S = 60;
  */
 const inflight = new Map<string, Promise<KakaoTokens>>();
 
+/**
+ * How long a finished refresh still answers requests that present the same old tokens: a browser's
+ * parallel requests that left before the rewritten cookie arrived carry the old refresh token, which
+ * Kakao has just killed (KOE322) or would refresh a second time (security-tests RT-01).
+ */
+const RECENT_REFRESH_MS = 30_000;
+
 async function fetchKakao(runtime: Runtime, url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(runtime.config.timeout) });
@@ -69,8 +76,13 @@ export function refreshTokens(runtime: Runtime, tokens: KakaoTokens): Promise<Ka
   const key = tokens.refreshToken ?? tokens.accessToken;
   let p = inflight.get(key);
   if (!p) {
-    p = requestRefresh(runtime, tokens).finally(() => inflight.delete(key));
-    inflight.set(key, p);
+    const refresh = requestRefresh(runtime, tokens);
+    const forget = () => {
+      if (inflight.get(key) === refresh) inflight.delete(key);
+    };
+    refresh.then(() => setTimeout(forget, RECENT_REFRESH_MS).unref(), forget);
+    inflight.set(key, refresh);
+    p = refresh;
   }
   return p;
 }

@@ -125,6 +125,10 @@ export interface KakaoRequestContext {
   accessToken(): Promise<string>;
   /** Calls `apiOrigin` with the user's token; Kakao errors become `KakaoApiError`. */
   api<T = unknown>(path: string, init?: RequestInit): Promise<T>;
+  /** `/v2/user/me` (ids exact, as decimal strings). */
+  me<T = unknown>(): Promise<T>;
+  /** `/v2/user/scopes`: the app's consent items and whether the user agreed to each. */
+  scopes<T = unknown>(): Promise<T>;
   /** Logs the token out at Kakao and ends the local session. */
   logout(): Promise<void>;
   /** Unlinks the user from the app at Kakao and ends every session of the user. */
