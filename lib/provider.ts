@@ -113,11 +113,14 @@ export function kakaoProvider(options: KakaoProviderOptions = {}): OAuthConfig<K
     clientSecret = process.env.AUTH_KAKAO_SECRET,
     scopes = [],
     oidc = false,
-    authOrigin = process.env.KAKAO_AUTH_ORIGIN ?? "https://kauth.kakao.com",
-    apiOrigin = process.env.KAKAO_API_ORIGIN ?? "https://kapi.kakao.com",
+    authOrigin: rawAuthOrigin = process.env.KAKAO_AUTH_ORIGIN ?? "https://kauth.kakao.com",
+    apiOrigin: rawApiOrigin = process.env.KAKAO_API_ORIGIN ?? "https://kapi.kakao.com",
     timeout = 10_000,
     ...overrides
   } = options;
+  // A trailing slash would give "//oauth/authorize" and an issuer that never matches Kakao's `iss`.
+  const authOrigin = rawAuthOrigin.replace(/\/+$/, "");
+  const apiOrigin = rawApiOrigin.replace(/\/+$/, "");
   const fetchWithTimeout = timedFetch(timeout);
   // Auth.js drops the cause of a failed request: a Kakao that does not answer (timeout, reset) is
   // recorded so the error page says "Kakao is unavailable" (security-tests TOK-03).

@@ -97,7 +97,13 @@ export class CookieSessionStore {
       if (this.#config.session.rolling && this.#renewalDue(decoded.claims, now)) this.write(res, secure, decoded.data, decoded.claims);
       return { data: decoded.data, claims: decoded.claims };
     }
-    log.session("session cookie refused (%s)", decoded ? "expired or revoked" : "undecryptable");
+    if (!decoded) {
+      // Not ours (another Auth.js app on this host, another secret) or forged: anonymous, but left
+      // alone, so kakaoAuth() never deletes a cookie it did not write.
+      log.session("session cookie not readable with this secret: anonymous");
+      return undefined;
+    }
+    log.session("session cookie refused: expired or revoked");
     this.#clear(res, names, secure);
     return undefined;
   }
