@@ -64,10 +64,11 @@ export function syncRevocations(store: RevocationStore, intervalMs: number): voi
  * once, and through a shared revocation store in the other instances within its poll interval
  * (the unlink webhook and `req.kakao.unlink()` call it).
  */
-export async function revokeKakaoUser(userId: string): Promise<void> {
+export function revokeKakaoUser(userId: string): Promise<void> {
+  // Thrown, not rejected: a wrong id is a programming error, even where the promise is not awaited.
   if (typeof userId !== "string" || !/^\d{1,20}$/.test(userId))
     throw new TypeError("revokeKakaoUser(userId): userId must be a Kakao user id as a decimal string");
   const at = Date.now();
   processRevocations.revoke(userId, at);
-  await Promise.all([...sharedStores].map((s) => s.revoke(userId, at)));
+  return Promise.all([...sharedStores].map((s) => s.revoke(userId, at))).then(() => undefined);
 }

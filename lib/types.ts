@@ -31,7 +31,7 @@ export interface KakaoTokens {
 export interface KakaoSessionData {
   user: KakaoUser;
   tokens?: KakaoTokens;
-  /** Seconds since epoch when this session was created (absolute expiry and revocation). */
+  /** Milliseconds since epoch when this session was created (absolute expiry and revocation). */
   loginAt: number;
 }
 

@@ -238,7 +238,7 @@ describe("resolveConfig: malformed options", () => {
     ["authOrigin", 1],
     ["adminKey", true],
   ])("a non-string %s throws a KakaoAuthConfigError naming it, not a TypeError", (option, value) => {
-    expect(configError({ [option]: value } as KakaoAuthOptions).option).toBe(option);
+    expect(configError({ [option]: value }).option).toBe(option);
   });
 });
 
