@@ -10,7 +10,7 @@ import { setRuntime, tagRouter } from "./middleware-state.js";
 import { queryParams } from "./origin.js";
 import { handleCallback, SILENT_COOKIE } from "./route-callback.js";
 import { handleSignIn } from "./route-signin.js";
-import { handleSignOut } from "./route-signout.js";
+import { handleKakaoAccountLogoutReturn, handleSignOut } from "./route-signout.js";
 import { Runtime } from "./runtime.js";
 import type { KakaoAuthOptions } from "./types.js";
 import { handleUnlinkWebhook } from "./webhooks.js";
@@ -108,6 +108,7 @@ export function kakaoAuth(options?: KakaoAuthOptions): Router {
   // HEAD would run the callback (Express routes HEAD to GET) and burn the code: GET only (CB-11).
   router.all(`${base}/callback/kakao`, onlyMethods(["GET"]), route(runtime, handleCallback));
   router.all(`${base}/signout`, onlyMethods(["POST"]), route(runtime, handleSignOut));
+  router.get(`${base}/signout/kakao`, route(runtime, handleKakaoAccountLogoutReturn));
   router.get(`${base}/session`, route(runtime, sessionRoute));
   router.get(`${base}/csrf`, route(runtime, authjsAction));
   router.get(`${base}/providers`, route(runtime, authjsAction));

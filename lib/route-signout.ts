@@ -51,7 +51,33 @@ export async function handleSignOut(req: Request, res: Response, runtime: Runtim
   if (runtime.config.onSignOut) await runtime.config.onSignOut({ user: session?.user, req });
   const returnTo = sanitizeReturnTo(body.callbackUrl ?? body.returnTo, origin) ?? "/";
   const wantsHtml = (req.headers.accept ?? "").includes("text/html");
+  if (body.kakaoAccountLogout === "true") {
+    // Also end the browser's Kakao Account session (kakao-api.md §5.3): Kakao then returns to
+    // {basePath}/signout/kakao, which must be registered as a Logout Redirect URI.
+    const url = kakaoAccountLogoutUrl(runtime, origin, returnTo);
+    res.set("cache-control", "no-store");
+    if (wantsHtml) res.redirect(303, url);
+    else res.json({ signedOut: true, url });
+    return;
+  }
   res.set("cache-control", "no-store");
   if (wantsHtml) res.redirect(303, returnTo);
   else res.json({ signedOut: true, url: returnTo });
+}
+
+/** Kakao Account logout: `{authOrigin}/oauth/logout`, coming back through `{basePath}/signout/kakao`. */
+export function kakaoAccountLogoutUrl(runtime: Runtime, origin: string, returnTo: string): string {
+  const q = new URLSearchParams({
+    client_id: runtime.config.clientId,
+    logout_redirect_uri: `${origin}${runtime.config.basePath}/signout/kakao`,
+    state: returnTo,
+  });
+  return `${runtime.config.authOrigin}/oauth/logout?${q}`;
+}
+
+/** `GET {basePath}/signout/kakao`: where Kakao returns after Kakao Account logout; `state` carries returnTo. */
+export function handleKakaoAccountLogoutReturn(req: Request, res: Response, runtime: Runtime): void {
+  const origin = runtime.origin(req);
+  const state = new URLSearchParams(req.originalUrl.split("?")[1] ?? "").get("state");
+  res.set("cache-control", "no-store").redirect(302, (origin && sanitizeReturnTo(state, origin)) || "/");
 }

@@ -276,3 +276,38 @@ describe.each(EXPRESS_MAJORS)("GET /auth/session on Express %i", (major) => {
     expect(await res.json()).toBeNull();
   });
 });
+
+describe("Kakao Account logout", () => {
+  const emu = useEmulator();
+  let app: Listening;
+
+  beforeAll(async () => {
+    app = await listen(buildApp({ emulator: emu.get() }));
+  });
+  afterAll(async () => app.close());
+
+  it("sends the browser through Kakao's /oauth/logout and back to returnTo, signed out", async () => {
+    const cookie = await signInAs(app.server.listeners("request")[0] as never, { id: "8100000001" });
+    const out = await fetch(`${app.url}/auth/signout`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, origin: app.url, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+      body: "kakaoAccountLogout=true&callbackUrl=%2Fbye",
+    });
+    expect(out.status).toBe(303);
+    const kakao = new URL(out.headers.get("location")!);
+    expect(`${kakao.origin}${kakao.pathname}`).toBe(`${emu.get().url}/oauth/logout`);
+    expect(kakao.searchParams.get("logout_redirect_uri")).toBe(`${app.url}/auth/signout/kakao`);
+    expect(out.headers.getSetCookie().some((c) => /^authjs\.session-token=;/.test(c))).toBe(true);
+    const back = await fetch(kakao, { redirect: "manual" });
+    expect(back.status).toBe(302);
+    const landing = await fetch(back.headers.get("location")!, { redirect: "manual" });
+    expect(landing.status).toBe(302);
+    expect(landing.headers.get("location")).toBe("/bye");
+  });
+
+  it("ignores an off-site state on the way back from Kakao", async () => {
+    const res = await fetch(`${app.url}/auth/signout/kakao?state=${encodeURIComponent("https://evil.example/")}`, { redirect: "manual" });
+    expect(res.headers.get("location")).toBe("/");
+  });
+});
