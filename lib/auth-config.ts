@@ -42,7 +42,8 @@ function authTimeOf(account: Account): number {
 function buildSession(config: ResolvedConfig, profile: KakaoProfile, account: Account): KakaoSessionData {
   const tokenSet = account as unknown as KakaoTokenSet;
   const authTime = authTimeOf(account);
-  const user: KakaoUser = config.profile ? config.profile(profile, tokenSet) : defaultKakaoUser(profile, tokenSet, authTime);
+  const defaults = defaultKakaoUser(profile, tokenSet, authTime);
+  const user: KakaoUser = config.profile ? config.profile(profile, tokenSet, defaults) : defaults;
   const data: KakaoSessionData = { user, loginAt: Date.now() };
   const tokens = tokensFrom(account);
   if (tokens) data.tokens = tokens;

@@ -94,8 +94,8 @@ export interface KakaoAuthOptions {
   adminKey?: string;
   /** App id: the unlink webhook then also requires it. Env `KAKAO_APP_ID`. */
   appId?: string;
-  /** Shape what the session keeps from Kakao's `/v2/user/me` profile. */
-  profile?: (profile: import("./profile.js").KakaoProfile, tokens: KakaoTokenSet) => KakaoUser;
+  /** Shape what the session keeps from Kakao's `/v2/user/me` profile; `defaults` is what it would keep otherwise. */
+  profile?: (profile: import("./profile.js").KakaoProfile, tokens: KakaoTokenSet, defaults: KakaoUser) => KakaoUser;
   /** Called after Kakao login succeeded; return `false` to refuse the user. */
   onSignIn?: (event: { user: KakaoUser; req: Request }) => boolean | void | Promise<boolean | void>;
   onSignOut?: (event: { user: KakaoUser | undefined; req: Request }) => void | Promise<void>;
