@@ -4,15 +4,28 @@ import { createAuthConfig } from "./auth-config.js";
 import type { ResolvedConfig } from "./config.js";
 import { requestOrigin } from "./origin.js";
 import { processRevocations, syncRevocations, type RevocationList } from "./revocation.js";
-import { CookieSessionStore } from "./session-cookie.js";
+import { CookieSessionStore, SESSION_COOKIE } from "./session-cookie.js";
 import { ExpressSessionStore } from "./session-express.js";
 import type { KakaoSessionData, SignInUrlOptions } from "./types.js";
 
 /** Per-request facts, computed once by the session reader and memoised on `req`. */
-export interface RequestState {
-  secure: boolean;
-  session: KakaoSessionData | undefined;
-  claims: Record<string, unknown> | undefined;
+export class RequestState {
+  session: KakaoSessionData | undefined = undefined;
+  claims: Record<string, unknown> | undefined = undefined;
+  #secure: boolean | undefined;
+  readonly #req: Request;
+  readonly #config: ResolvedConfig;
+
+  constructor(req: Request, config: ResolvedConfig) {
+    this.#req = req;
+    this.#config = config;
+  }
+
+  /** https? Decides the cookie names. Lazy: Express's `req.protocol` consults `trust proxy`. */
+  get secure(): boolean {
+    this.#secure ??= this.#config.origin ? this.#config.origin.startsWith("https:") : this.#req.protocol === "https";
+    return this.#secure;
+  }
 }
 
 export const STATE = Symbol.for("express-kakao-auth.state");
@@ -42,14 +55,15 @@ export class Runtime {
   readState(req: Request, res: Response): RequestState {
     const existing = stateOf(req);
     if (existing) return existing;
-    // The cookie name depends on https; the full origin is only computed by the auth routes.
-    const secure = this.config.origin ? this.config.origin.startsWith("https:") : req.protocol === "https";
-    const state: RequestState = { secure, session: undefined, claims: undefined };
+    const state = new RequestState(req, this.config);
     if (this.config.session.store === "cookie") {
-      const s = this.cookies.read(req, res, secure);
-      if (s) {
-        state.session = s.data;
-        state.claims = s.claims;
+      // Most anonymous requests stop at this substring check (both cookie names contain it).
+      if (req.headers.cookie?.includes(SESSION_COOKIE)) {
+        const s = this.cookies.read(req, res, state.secure);
+        if (s) {
+          state.session = s.data;
+          state.claims = s.claims;
+        }
       }
     } else state.session = this.expressSession.read(req);
     (req as WithState)[STATE] = state;
