@@ -7,9 +7,9 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Serves an Express (4 or 5) app on a free 127.0.0.1 port. */
-export async function listen(app: unknown): Promise<Listening> {
-  const server = createServer(app as never);
+/** Serves an Express (4 or 5) app on a free 127.0.0.1 port (optionally with a larger header limit). */
+export async function listen(app: unknown, options: { maxHeaderSize?: number } = {}): Promise<Listening> {
+  const server = createServer(options, app as never);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

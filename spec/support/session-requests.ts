@@ -1,9 +1,7 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { parse as parseCookieHeader, parseSetCookie, type SetCookie } from "cookie";
 import type { KakaoUser } from "../../lib/index.js";
 import { CookieJar } from "./cookie-jar.js";
-import type { Listening } from "./server.js";
+import { listen, type Listening } from "./server.js";
 
 /** What `/whoami` of the fixture app answered for a Cookie header. */
 export interface WhoamiAnswer {
@@ -75,18 +73,8 @@ export async function signInBehindPublicOrigin(
 }
 
 /** Serves an app on 127.0.0.1 with a larger header limit than Node's default 16 KB. */
-export async function listenWithHeaderLimit(app: unknown, maxHeaderSize: number): Promise<Listening> {
-  const server = createServer({ maxHeaderSize }, app as never);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    server,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+export function listenWithHeaderLimit(app: unknown, maxHeaderSize: number): Promise<Listening> {
+  return listen(app, { maxHeaderSize });
 }
 
 /** Runs `count` tasks with at most `concurrency` in flight; resolves with results in order. */
