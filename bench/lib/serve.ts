@@ -13,6 +13,10 @@ export interface StatsMessage {
   type: "stats";
   rss: number;
   heapUsed: number;
+  heapTotal: number;
+  external: number;
+  /** process.cpuUsage() user + system, µs. */
+  cpu: number;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -22,7 +26,12 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
  * origin), then `ready()` reports to the parent over IPC. Answers `stats` requests and exits when the
  * parent goes away or sends SIGTERM (cleanly, so `--cpu-prof` profiles get written).
  */
-export async function startServer(): Promise<{ port: number; origin: string; use(app: unknown): void; ready(msg?: Omit<ReadyMessage, "type" | "port">): void }> {
+export async function startServer(): Promise<{
+  port: number;
+  origin: string;
+  use(app: unknown): void;
+  ready(msg?: Omit<ReadyMessage, "type" | "port">): void;
+}> {
   let handler: Handler = (_req, res) => {
     res.statusCode = 503;
     res.end();
@@ -35,11 +44,12 @@ export async function startServer(): Promise<{ port: number; origin: string; use
   process.on("SIGTERM", exit);
   process.on("SIGINT", exit);
   process.on("disconnect", exit);
-  process.on("message", (m: { type?: string }) => {
+  process.on("message", (m: { type?: string; gc?: boolean }) => {
     if (m?.type !== "stats") return;
-    (globalThis as { gc?: () => void }).gc?.();
-    const { rss, heapUsed } = process.memoryUsage();
-    process.send?.({ type: "stats", rss, heapUsed } satisfies StatsMessage);
+    if (m.gc) (globalThis as { gc?: () => void }).gc?.();
+    const { user, system } = process.cpuUsage();
+    const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+    process.send?.({ type: "stats", rss, heapUsed, heapTotal, external, cpu: user + system } satisfies StatsMessage);
   });
   return {
     port,
