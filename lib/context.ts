@@ -3,7 +3,7 @@ import { KakaoApiError, KakaoOAuthError } from "./errors.js";
 import { callKakaoApi, refreshTokens, REFRESH_MARGIN_S } from "./kakao-api.js";
 import { log } from "./log.js";
 import { revokeKakaoUser } from "./revocation.js";
-import type { Runtime } from "./runtime.js";
+import type { RequestState, Runtime } from "./runtime.js";
 import type { KakaoRequestContext, KakaoTokens, SignInUrlOptions } from "./types.js";
 
 function notSignedIn(): KakaoApiError {
@@ -14,18 +14,21 @@ function notSignedIn(): KakaoApiError {
 export class KakaoContext implements KakaoRequestContext {
   /** Set when a `prompt=none` sign-in just came back without a user (`consent_required`, `login_required`). */
   silentSignInError: string | undefined;
+  /** The `kakaoAuth()` instance and this request's session state (read once, memoised here). */
+  readonly runtime: Runtime;
+  readonly state: RequestState;
   readonly #req: Request;
   readonly #res: Response;
-  readonly #runtime: Runtime;
 
-  constructor(req: Request, res: Response, runtime: Runtime) {
+  constructor(req: Request, res: Response, runtime: Runtime, state: RequestState) {
     this.#req = req;
     this.#res = res;
-    this.#runtime = runtime;
+    this.runtime = runtime;
+    this.state = state;
   }
 
   #session() {
-    return this.#runtime.readState(this.#req, this.#res).session;
+    return this.state.session;
   }
 
   isAuthenticated(): boolean {
@@ -36,14 +39,14 @@ export class KakaoContext implements KakaoRequestContext {
     const session = this.#session();
     if (!session) throw notSignedIn();
     try {
-      const next = await refreshTokens(this.#runtime, tokens);
-      await this.#runtime.saveSession(this.#req, this.#res, { ...session, tokens: next });
+      const next = await refreshTokens(this.runtime, tokens);
+      await this.runtime.saveSession(this.#req, this.#res, { ...session, tokens: next });
       return next;
     } catch (err) {
       if (err instanceof KakaoOAuthError && (err.koe === "KOE322" || err.koe === "KOE319" || err.error === "invalid_grant")) {
         // The refresh token is dead: the session cannot call Kakao any more, so it ends (RT-03).
         log.api("refresh token rejected (%s): ending the session", err.koe ?? err.error);
-        await this.#runtime.endSession(this.#req, this.#res);
+        await this.runtime.endSession(this.#req, this.#res);
       }
       throw err;
     }
@@ -60,13 +63,13 @@ export class KakaoContext implements KakaoRequestContext {
   async api<T = unknown>(path: string, init?: RequestInit): Promise<T> {
     const token = await this.accessToken();
     try {
-      return await callKakaoApi<T>(this.#runtime, token, path, init);
+      return await callKakaoApi<T>(this.runtime, token, path, init);
     } catch (err) {
       // A token revoked or expired early at Kakao: refresh once and retry.
       const tokens = this.#session()?.tokens;
       if (!(err instanceof KakaoApiError) || err.kakaoCode !== -401 || !tokens) throw err;
       const next = await this.#refreshed(tokens);
-      return callKakaoApi<T>(this.#runtime, next.accessToken, path, init);
+      return callKakaoApi<T>(this.runtime, next.accessToken, path, init);
     }
   }
 
@@ -83,7 +86,7 @@ export class KakaoContext implements KakaoRequestContext {
   async logout(): Promise<void> {
     const tokens = this.#session()?.tokens;
     if (tokens) await this.api("/v1/user/logout", { method: "POST" }).catch((err: unknown) => log.api("Kakao logout failed: %s", (err as Error).message));
-    await this.#runtime.endSession(this.#req, this.#res);
+    await this.runtime.endSession(this.#req, this.#res);
   }
 
   async unlink(): Promise<void> {
@@ -91,10 +94,10 @@ export class KakaoContext implements KakaoRequestContext {
     if (!session) throw notSignedIn();
     await this.api("/v1/user/unlink", { method: "POST" });
     await revokeKakaoUser(session.user.id);
-    await this.#runtime.endSession(this.#req, this.#res);
+    await this.runtime.endSession(this.#req, this.#res);
   }
 
   signInUrl(options?: SignInUrlOptions): string {
-    return this.#runtime.signInPath(options);
+    return this.runtime.signInPath(options);
   }
 }

@@ -1,16 +1,10 @@
 import type { Request } from "express";
 import type { Runtime } from "./runtime.js";
 
-const RUNTIME = Symbol.for("express-kakao-auth.runtime");
-type WithRuntime = Request & { [RUNTIME]?: Runtime };
-
-/** The `kakaoAuth()` instance that handled this request (guards find it here). */
+/** The `kakaoAuth()` instance that handled this request (guards find it through `req.kakao`). */
 export function runtimeOf(req: Request): Runtime | undefined {
-  return (req as WithRuntime)[RUNTIME];
-}
-
-export function setRuntime(req: Request, runtime: Runtime): void {
-  (req as WithRuntime)[RUNTIME] = runtime;
+  const context: unknown = req.kakao;
+  return typeof context === "object" && context !== null ? (context as { runtime?: Runtime }).runtime : undefined;
 }
 
 const ROUTER_RUNTIME = Symbol.for("express-kakao-auth.router-runtime");

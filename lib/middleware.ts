@@ -6,7 +6,7 @@ import { resolveConfig } from "./config.js";
 import { KakaoContext } from "./context.js";
 import { sendErrorPage } from "./error-page.js";
 import { log } from "./log.js";
-import { setRuntime, tagRouter } from "./middleware-state.js";
+import { tagRouter } from "./middleware-state.js";
 import { queryParams } from "./origin.js";
 import { handleCallback, SILENT_COOKIE } from "./route-callback.js";
 import { handleSignIn } from "./route-signin.js";
@@ -16,6 +16,7 @@ import type { KakaoAuthOptions } from "./types.js";
 import { handleUnlinkWebhook } from "./webhooks.js";
 
 type Handler = (req: Request, res: Response, runtime: Runtime) => Promise<void> | void;
+type Handle = (req: Request, res: Response, next: NextFunction) => void;
 
 /** Express 4 ignores rejected promises: every async route forwards its errors. */
 function route(runtime: Runtime, handler: Handler): RequestHandler {
@@ -40,20 +41,22 @@ function readSilentFailure(req: Request, res: Response, context: KakaoContext): 
   res.append("Set-Cookie", `${SILENT_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
 }
 
-/** Reads the session once and attaches `req.kakaoUser` and `req.kakao` for every request. */
-function attachContext(runtime: Runtime): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    setRuntime(req, runtime);
-    const context = new KakaoContext(req, res, runtime);
-    req.kakao = context;
-    if (req.headers.cookie?.includes(SILENT_COOKIE)) readSilentFailure(req, res, context);
-    try {
-      req.kakaoUser = runtime.readState(req, res).session?.user;
-    } catch (err) {
-      return next(err);
-    }
-    next();
-  };
+/**
+ * Reads the session once and attaches `req.kakao` (and `req.kakaoUser` when signed in): the only
+ * writes to `req`, since each new property on an Express request costs ~1.5 µs (bench/RESULTS.md).
+ */
+function attachContext(runtime: Runtime, req: Request, res: Response): void {
+  const context = new KakaoContext(req, res, runtime, runtime.loadState(req, res));
+  req.kakao = context;
+  if (context.state.session) req.kakaoUser = context.state.session.user;
+  if (req.headers.cookie?.includes(SILENT_COOKIE)) readSilentFailure(req, res, context);
+}
+
+/** Whether `url` (relative to where the router is mounted) is under `base`, as Express matches `use(base)`. */
+function underBase(url: string, base: string): boolean {
+  if (url.length < base.length || url.slice(0, base.length).toLowerCase() !== base) return false;
+  const next = url.charCodeAt(base.length);
+  return Number.isNaN(next) || next === 47 /* / */ || next === 63 /* ? */;
 }
 
 /** `GET {basePath}/session`: answered from the fast path (Auth.js's own action rewrites the cookie each call). */
@@ -103,9 +106,21 @@ export function kakaoAuth(options?: KakaoAuthOptions): Router {
   const base = config.basePath;
   const router = Router();
   tagRouter(router, runtime);
-  router.use(attachContext(runtime));
-  // The auth routes sit in a sub-router behind one prefix check, so other requests pay for a
-  // single layer instead of matching every auth route (measured in bench/).
+  const baseLower = base.toLowerCase();
+  // Every request gets the context here; only requests under basePath (or a router the app added
+  // routes to) enter Express's routing machinery, the rest go straight on (a few µs per request).
+  // `handle` is what both Express 4's and 5's router function calls; its types leave it out.
+  const internals = router as unknown as { handle: Handle; stack: unknown[] };
+  const routerHandle = internals.handle.bind(router);
+  internals.handle = (req, res, next) => {
+    try {
+      attachContext(runtime, req, res);
+    } catch (err) {
+      return next(err);
+    }
+    if (internals.stack.length === 1 && !underBase(req.url, baseLower)) return next();
+    routerHandle(req, res, next);
+  };
   const auth = Router();
   auth.get("/signin/kakao", route(runtime, handleSignIn));
   // HEAD would run the callback (Express routes HEAD to GET) and burn the code: GET only (CB-11).

@@ -28,11 +28,14 @@ export class RequestState {
   }
 }
 
-export const STATE = Symbol.for("express-kakao-auth.state");
-type WithState = Request & { [STATE]?: RequestState };
+/** Where `attachContext` keeps this request's state, so nothing else is written to `req`. */
+interface StateHolder {
+  readonly runtime: Runtime;
+  readonly state: RequestState;
+}
 
-export function stateOf(req: Request): RequestState | undefined {
-  return (req as WithState)[STATE];
+function isStateHolder(value: unknown, runtime: Runtime): value is StateHolder {
+  return typeof value === "object" && value !== null && (value as Partial<StateHolder>).runtime === runtime && (value as Partial<StateHolder>).state instanceof RequestState;
 }
 
 /** Everything one `kakaoAuth()` instance shares across requests, built once at construction. */
@@ -51,10 +54,8 @@ export class Runtime {
     if (config.revocationStore) syncRevocations(config.revocationStore, config.revocationPollInterval * 1000);
   }
 
-  /** Reads the session once per request (either store) and memoises it on `req`. */
-  readState(req: Request, res: Response): RequestState {
-    const existing = stateOf(req);
-    if (existing) return existing;
+  /** Reads the session of a request (either store); called once per request by `attachContext`. */
+  loadState(req: Request, res: Response): RequestState {
     const state = new RequestState(req, this.config);
     if (this.config.session.store === "cookie") {
       // Most anonymous requests stop at this substring check (both cookie names contain it).
@@ -66,8 +67,13 @@ export class Runtime {
         }
       }
     } else state.session = this.expressSession.read(req);
-    (req as WithState)[STATE] = state;
     return state;
+  }
+
+  /** This request's state: the one `req.kakao` holds (memoised per request), else read now. */
+  readState(req: Request, res: Response): RequestState {
+    const holder: unknown = req.kakao;
+    return isStateHolder(holder, this) ? holder.state : this.loadState(req, res);
   }
 
   /** Persists changed session data (token refresh) in whichever store holds it. */
