@@ -4,6 +4,7 @@ import { decodeJwt } from "jose";
 import type { ResolvedConfig } from "./config.js";
 import { KakaoAuthError } from "./errors.js";
 import { flowContext, recordFlowError } from "./flow-context.js";
+import { decryptJwe, encryptJwe, type JweKeyring } from "./jwe.js";
 import { log } from "./log.js";
 import { defaultKakaoUser, type KakaoProfile } from "./profile.js";
 import { kakaoProvider } from "./provider.js";
@@ -51,7 +52,27 @@ function buildSession(config: ResolvedConfig, profile: KakaoProfile, account: Ac
 }
 
 /** The `@auth/core` config `kakaoAuth()` runs: the Kakao provider, JWT sessions, Kakao-aware callbacks. */
-export function createAuthConfig(config: ResolvedConfig): AuthConfig {
+/**
+ * Auth.js's session-token codec on node:crypto (same JWE format, so `getSession()` still reads it):
+ * jose's WebCrypto path plus a key derivation per call was ~46% of login CPU (bench/).
+ */
+function sessionTokenCodec(keyring: JweKeyring): NonNullable<AuthConfig["jwt"]> {
+  return {
+    encode({ token, salt, maxAge }) {
+      const now = Math.floor(Date.now() / 1000);
+      return encryptJwe({ ...(token ?? {}) }, keyring.keys(salt)[0]!, now + (maxAge ?? 30 * 24 * 60 * 60), now);
+    },
+    decode({ token, salt }) {
+      if (!token) return null;
+      const claims = decryptJwe(token, keyring.keys(salt));
+      // Auth.js's decode allows 15 s of clock tolerance on exp.
+      if (!claims || (typeof claims.exp === "number" && claims.exp + 15 < Date.now() / 1000)) return null;
+      return claims;
+    },
+  };
+}
+
+export function createAuthConfig(config: ResolvedConfig, keyring: JweKeyring): AuthConfig {
   const provider = kakaoProvider({
     clientId: config.clientId,
     clientSecret: config.clientSecret,
@@ -71,6 +92,7 @@ export function createAuthConfig(config: ResolvedConfig): AuthConfig {
     // The router builds every URL it hands to Auth.js from baseURL or the (trust-proxy aware) request.
     trustHost: true,
     session: { strategy: "jwt", maxAge: config.session.maxAge, updateAge: config.session.updateAge },
+    jwt: { ...sessionTokenCodec(keyring), ...extra.jwt },
     pages: { error: `${config.basePath}/error`, ...extra.pages },
     callbacks: {
       async signIn({ profile, account }) {

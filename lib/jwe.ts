@@ -103,3 +103,22 @@ export function encryptJwe(claims: Record<string, unknown>, key: JweKey, expires
   const tag = cbcTag(key.cbc.subarray(0, 32), Buffer.from(header, "ascii"), iv, ciphertext);
   return `${header}..${iv.toString("base64url")}.${ciphertext.toString("base64url")}.${tag.toString("base64url")}`;
 }
+
+/** Keys per cookie name (the HKDF salt) for one secret list, derived on first use and kept. */
+export class JweKeyring {
+  readonly #secrets: readonly string[];
+  readonly #bySalt = new Map<string, JweKey[]>();
+
+  constructor(secrets: readonly string[]) {
+    this.#secrets = secrets;
+  }
+
+  keys(salt: string): JweKey[] {
+    let keys = this.#bySalt.get(salt);
+    if (!keys) {
+      keys = deriveJweKeys(this.#secrets, salt);
+      this.#bySalt.set(salt, keys);
+    }
+    return keys;
+  }
+}

@@ -2,6 +2,7 @@ import type { AuthConfig } from "@auth/core";
 import type { Request, Response } from "express";
 import { createAuthConfig } from "./auth-config.js";
 import type { ResolvedConfig } from "./config.js";
+import { JweKeyring } from "./jwe.js";
 import { requestOrigin } from "./origin.js";
 import { processRevocations, syncRevocations, type RevocationList } from "./revocation.js";
 import { CookieSessionStore, SESSION_COOKIE } from "./session-cookie.js";
@@ -48,8 +49,9 @@ export class Runtime {
 
   constructor(config: ResolvedConfig) {
     this.config = config;
-    this.authConfig = createAuthConfig(config);
-    this.cookies = new CookieSessionStore(config, this.revocations);
+    const keyring = new JweKeyring(config.secrets);
+    this.authConfig = createAuthConfig(config, keyring);
+    this.cookies = new CookieSessionStore(config, this.revocations, keyring);
     this.expressSession = new ExpressSessionStore(config, this.revocations);
     if (config.revocationStore) syncRevocations(config.revocationStore, config.revocationPollInterval * 1000);
   }
