@@ -24,7 +24,13 @@ export class RequestState {
 
   /** https? Decides the cookie names. Lazy: Express's `req.protocol` consults `trust proxy`. */
   get secure(): boolean {
-    this.#secure ??= this.#config.origin ? this.#config.origin.startsWith("https:") : this.#req.protocol === "https";
+    // Express's req.protocol consults `trust proxy` only for X-Forwarded-Proto; without the
+    // header the socket decides, which is cheaper to ask directly.
+    this.#secure ??= this.#config.origin
+      ? this.#config.origin.startsWith("https:")
+      : this.#req.headers["x-forwarded-proto"] === undefined
+        ? (this.#req.socket as { encrypted?: boolean }).encrypted === true
+        : this.#req.protocol === "https";
     return this.#secure;
   }
 }

@@ -23,6 +23,7 @@ const anonymous = (b: string) => b === "null";
 export const SCENARIOS: Scenario[] = [
   { id: "express5", label: "plain Express 5 (ceiling)", server: "express5", expect: signedIn },
   { id: "express4", label: "plain Express 4", server: "express4", expect: signedIn },
+  { id: "express5-noop", label: "plain Express 5 + one no-op middleware", server: "express5-noop", expect: signedIn },
   {
     id: "kakao-anon",
     label: "kakaoAuth cookie: anonymous",
