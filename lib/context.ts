@@ -83,6 +83,22 @@ export class KakaoContext implements KakaoRequestContext {
     return this.api<T>("/v2/user/scopes");
   }
 
+  /**
+   * Asks Kakao which consent items the user has agreed to (`/v2/user/scopes`), stores them in the
+   * session (`req.kakaoUser.scopes`, which the scope guards read) and returns them.
+   */
+  async refreshScopes(): Promise<string[]> {
+    const answer = await this.api<{ scopes?: Array<{ id?: unknown; agreed?: unknown }> }>("/v2/user/scopes");
+    const agreed = (answer?.scopes ?? []).filter((s) => s.agreed === true && typeof s.id === "string").map((s) => s.id as string);
+    const session = this.#session();
+    if (session) {
+      const next = { ...session, user: { ...session.user, scopes: agreed } };
+      await this.runtime.saveSession(this.#req, this.#res, next);
+      this.#req.kakaoUser = next.user;
+    }
+    return agreed;
+  }
+
   async logout(): Promise<void> {
     const tokens = this.#session()?.tokens;
     if (tokens) await this.api("/v1/user/logout", { method: "POST" }).catch((err: unknown) => log.api("Kakao logout failed: %s", (err as Error).message));

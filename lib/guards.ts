@@ -47,6 +47,16 @@ function askForScopes(req: Request, res: Response, opts: GuardOptions | undefine
     .json({ error: "insufficient_scope", required_scopes: missing });
 }
 
+/** 403: a short page for browsers, `{"error":"forbidden"}` for everything else. */
+function forbid(req: Request, res: Response): void {
+  if (req.method === "GET" && (req.headers.accept ?? "").includes("text/html")) {
+    res.status(403).type("html").send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forbidden</title></head>' +
+      '<body><h1>Forbidden</h1><p>Your account may not open this page.</p><p><a href="/">Home</a></p></body></html>');
+    return;
+  }
+  res.status(403).json({ error: "forbidden" });
+}
+
 function guard(body: (req: Request, res: Response, next: NextFunction) => void | Promise<void>): RequestHandler {
   // Express 4 does not catch rejected promises: every guard forwards its own errors.
   return (req, res, next) => {
@@ -91,7 +101,7 @@ export function requireKakaoUserWhere(check: (user: KakaoUser, req: Request) => 
     const user = req.kakaoUser;
     if (!user) return askToSignIn(req, res, opts);
     if (await check(user, req)) return next();
-    res.status(403).json({ error: "forbidden" });
+    forbid(req, res);
   });
 }
 

@@ -129,6 +129,8 @@ export interface KakaoRequestContext {
   me<T = unknown>(): Promise<T>;
   /** `/v2/user/scopes`: the app's consent items and whether the user agreed to each. */
   scopes<T = unknown>(): Promise<T>;
+  /** Reloads the agreed consent items from Kakao (`/v2/user/scopes`) into the session and returns them. */
+  refreshScopes(): Promise<string[]>;
   /** Logs the token out at Kakao and ends the local session. */
   logout(): Promise<void>;
   /** Unlinks the user from the app at Kakao and ends every session of the user. */

@@ -34,7 +34,8 @@ export function signInLocation(returnTo: string, extra: Record<string, string> =
 
 /**
  * Checks a guard's answer for this request kind: pages (GET accepting HTML) get a 302 to sign-in,
- * everything else the JSON 401/403 with `WWW-Authenticate`; HEAD answers carry no body.
+ * everything else the JSON 401/403 with `WWW-Authenticate`; a 403 to a page is a short HTML page;
+ * HEAD answers carry no body.
  */
 export async function expectGuardAnswer(res: Response, kind: RequestKind, path: string, expected: GuardAnswer): Promise<void> {
   const redirects = kind === "html-get";
@@ -46,7 +47,11 @@ export async function expectGuardAnswer(res: Response, kind: RequestKind, path: 
       return;
     case "forbidden":
       expect(res.status).toBe(403);
-      if (body !== undefined) expect(JSON.parse(body)).toEqual({ error: "forbidden" });
+      if (body === undefined) return;
+      if (redirects) {
+        expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+        expect(body).toContain("<h1>Forbidden</h1>");
+      } else expect(JSON.parse(body)).toEqual({ error: "forbidden" });
       return;
     case "sign-in":
       if (redirects) {
