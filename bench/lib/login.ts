@@ -1,18 +1,12 @@
 /** Full sign-in flows through the emulator, driven over HTTP like a browser that follows redirects by hand. */
 
+import { cookieHeader, mergeCookies } from "./serve.js";
+
 type Jar = Map<string, string>;
 const FLOW_TIMEOUT_MS = 10_000;
 
-function take(jar: Jar, res: Response): void {
-  for (const line of res.headers.getSetCookie()) {
-    const pair = line.split(";")[0]!;
-    const i = pair.indexOf("=");
-    const value = pair.slice(i + 1);
-    if (value === "" || /max-age=0/i.test(line)) jar.delete(pair.slice(0, i));
-    else jar.set(pair.slice(0, i), value);
-  }
-}
-const header = (jar: Jar): string => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+const take = mergeCookies;
+const header = cookieHeader;
 
 async function get(url: string, jar: Jar, signal: AbortSignal): Promise<Response> {
   const res = await fetch(url, { redirect: "manual", headers: { cookie: header(jar) }, signal });
