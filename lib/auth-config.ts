@@ -3,11 +3,12 @@ import type { Account } from "@auth/core/types";
 import { decodeJwt } from "jose";
 import type { ResolvedConfig } from "./config.js";
 import { KakaoAuthError } from "./errors.js";
-import { flowContext, recordFlowError } from "./flow-context.js";
+import { recordFlowError, type FlowContext } from "./flow-context.js";
+import { kakaoJWKS } from "./jwks.js";
 import { decryptJwe, encryptJwe, type JweKeyring } from "./jwe.js";
 import { log } from "./log.js";
 import { defaultKakaoUser, type KakaoProfile } from "./profile.js";
-import { kakaoProvider } from "./provider.js";
+import { ATTEMPT, kakaoProvider } from "./provider.js";
 import { sameOriginPath } from "./return-to.js";
 import type { KakaoSessionData, KakaoTokens, KakaoTokenSet, KakaoUser } from "./types.js";
 
@@ -72,36 +73,46 @@ function sessionTokenCodec(keyring: JweKeyring): NonNullable<AuthConfig["jwt"]> 
   };
 }
 
-export function createAuthConfig(config: ResolvedConfig, keyring: JweKeyring): AuthConfig {
-  const provider = kakaoProvider({
-    clientId: config.clientId,
-    clientSecret: config.clientSecret,
-    scopes: config.scopes,
-    oidc: config.oidc,
-    authOrigin: config.authOrigin,
-    apiOrigin: config.apiOrigin,
-    timeout: config.timeout,
-  });
+/**
+ * Builds the `@auth/core` config `kakaoAuth()` runs for one attempt: the Kakao provider, JWT
+ * sessions, Kakao-aware callbacks, all closing over that attempt's `FlowContext`. What does not
+ * depend on the attempt (the JWKS cache, key derivation) is created once.
+ */
+export function authConfigFactory(config: ResolvedConfig, keyring: JweKeyring): (ctx: FlowContext) => AuthConfig {
+  const jwks = kakaoJWKS(`${config.authOrigin}/.well-known/jwks.json`, (input, init) =>
+    fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(config.timeout) }));
+  const jwt = { ...sessionTokenCodec(keyring), ...config.authjs.jwt };
   const extra = config.authjs;
-  return {
+  return (ctx) => ({
     logger: quietLogger,
     ...extra,
-    providers: [provider, ...(extra.providers ?? [])],
+    providers: [
+      kakaoProvider({
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        scopes: config.scopes,
+        oidc: config.oidc,
+        authOrigin: config.authOrigin,
+        apiOrigin: config.apiOrigin,
+        timeout: config.timeout,
+        [ATTEMPT]: { context: ctx, jwks },
+      }),
+      ...(extra.providers ?? []),
+    ],
     secret: config.secrets,
     basePath: config.basePath,
     // The router builds every URL it hands to Auth.js from baseURL or the (trust-proxy aware) request.
     trustHost: true,
     session: { strategy: "jwt", maxAge: config.session.maxAge, updateAge: config.session.updateAge },
-    jwt: { ...sessionTokenCodec(keyring), ...extra.jwt },
+    jwt,
     pages: { error: `${config.basePath}/error`, ...extra.pages },
     callbacks: {
       async signIn({ profile, account }) {
-        const ctx = flowContext.getStore();
-        if (!ctx || !profile || !account || account.provider !== "kakao") return true;
+        if (!profile || !account || account.provider !== "kakao") return true;
         try {
           ctx.session = buildSession(config, profile as unknown as KakaoProfile, account);
         } catch (err) {
-          recordFlowError(new KakaoAuthError("ERR_KAKAO_PROFILE", `The profile option threw: ${(err as Error).message}`));
+          recordFlowError(ctx, new KakaoAuthError("ERR_KAKAO_PROFILE", `The profile option threw: ${(err as Error).message}`));
           return false;
         }
         if (config.onSignIn && ctx.req) {
@@ -114,9 +125,8 @@ export function createAuthConfig(config: ResolvedConfig, keyring: JweKeyring): A
         return extra.callbacks?.signIn ? extra.callbacks.signIn({ profile: profile, account, user: { id: "" } }) : true;
       },
       async jwt(params) {
-        const ctx = flowContext.getStore();
         let token = params.token;
-        if (params.account && ctx?.session) {
+        if (params.account && ctx.session) {
           const user = ctx.session.user;
           token = { sub: user.id, name: user.nickname ?? null, email: user.email ?? null, picture: user.profileImage ?? null, kakao: ctx.session };
         }
@@ -127,5 +137,5 @@ export function createAuthConfig(config: ResolvedConfig, keyring: JweKeyring): A
       },
       ...(extra.callbacks?.session ? { session: extra.callbacks.session } : {}),
     },
-  };
+  });
 }

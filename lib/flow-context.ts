@@ -1,11 +1,12 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { Request } from "express";
 import type { KakaoAuthError } from "./errors.js";
 import type { KakaoSessionData } from "./types.js";
 
 /**
- * Auth.js callbacks never see the Express request, and its callback error drops the cause
- * (authjs-notes.md): one login attempt's facts travel through AsyncLocalStorage instead.
+ * One login attempt's facts. Auth.js callbacks never see the Express request and its callback
+ * error drops the cause (authjs-notes.md), so `kakaoAuth()` builds the Auth.js config per attempt
+ * with this object in its closures. (Not AsyncLocalStorage: on Node 20 that installs promise hooks
+ * for the whole process, costing every request of the app.)
  */
 export interface FlowContext {
   req?: Request;
@@ -13,16 +14,13 @@ export interface FlowContext {
   redirectUri?: string;
   /** The first Kakao-specific failure seen during this attempt. */
   error?: KakaoAuthError;
-  /** The session the jwt callback built, for stores other than the cookie. */
+  /** The session the signIn callback built, for the stores. */
   session?: KakaoSessionData;
   /** `onSignIn` refused the user. */
   refused?: boolean;
 }
 
-export const flowContext = new AsyncLocalStorage<FlowContext>();
-
-/** Records the first failure of the current attempt (later ones are usually consequences). */
-export function recordFlowError(error: KakaoAuthError): void {
-  const ctx = flowContext.getStore();
+/** Records the first failure of an attempt (later ones are usually consequences). */
+export function recordFlowError(ctx: FlowContext | undefined, error: KakaoAuthError): void {
   if (ctx && !ctx.error) ctx.error = error;
 }

@@ -3,7 +3,7 @@ import type { OAuthConfig, OAuthUserConfig } from "@auth/core/providers";
 import type { TokenSet, User } from "@auth/core/types";
 import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { KakaoApiError, KakaoAuthError } from "./errors.js";
-import { flowContext, recordFlowError } from "./flow-context.js";
+import { recordFlowError, type FlowContext } from "./flow-context.js";
 import { kakaoJWKS } from "./jwks.js";
 import { kakaoApiErrorFrom } from "./kakao-api-errors.js";
 import { kakaoOAuthError } from "./oauth-errors.js";
@@ -94,12 +94,13 @@ export function idTokenFailureIn(thrown: unknown): KakaoAuthError | undefined {
 }
 
 /**
- * Fails the attempt with a Kakao-specific error: recorded for the error page (Auth.js drops
- * causes), then thrown so Auth.js stops the login.
+ * What `kakaoAuth()` hands its own provider: the current attempt (failures are recorded there for
+ * the error page, since Auth.js drops causes) and the JWKS cache shared across attempts.
  */
-function stop(error: KakaoAuthError): never {
-  recordFlowError(error);
-  throw error;
+export const ATTEMPT = Symbol("express-kakao-auth.attempt");
+export interface AttemptOptions {
+  context?: FlowContext;
+  jwks?: JWTVerifyGetKey;
 }
 
 /**
@@ -107,7 +108,14 @@ function stop(error: KakaoAuthError): never {
  * state + PKCE, exact ids past 2^53, email only when valid and verified, no default scopes,
  * client_secret_post, Kakao's issuer, and with `oidc` a nonce and a verified id_token signature.
  */
-export function kakaoProvider(options: KakaoProviderOptions = {}): OAuthConfig<KakaoProfile> {
+export function kakaoProvider(options: KakaoProviderOptions & { [ATTEMPT]?: AttemptOptions } = {}): OAuthConfig<KakaoProfile> {
+  const { [ATTEMPT]: attempt, ...rest } = options;
+  const ctx = attempt?.context;
+  /** Fails the attempt: recorded for the error page, then thrown so Auth.js stops the login. */
+  const stop: (error: KakaoAuthError) => never = (error) => {
+    recordFlowError(ctx, error);
+    throw error;
+  };
   const {
     clientId = process.env.AUTH_KAKAO_ID,
     clientSecret = process.env.AUTH_KAKAO_SECRET,
@@ -117,7 +125,7 @@ export function kakaoProvider(options: KakaoProviderOptions = {}): OAuthConfig<K
     apiOrigin: rawApiOrigin = process.env.KAKAO_API_ORIGIN ?? "https://kapi.kakao.com",
     timeout = 10_000,
     ...overrides
-  } = options;
+  } = rest;
   // A trailing slash would give "//oauth/authorize" and an issuer that never matches Kakao's `iss`.
   const authOrigin = rawAuthOrigin.replace(/\/+$/, "");
   const apiOrigin = rawApiOrigin.replace(/\/+$/, "");
@@ -128,12 +136,11 @@ export function kakaoProvider(options: KakaoProviderOptions = {}): OAuthConfig<K
     fetchWithTimeout(input, init).catch((err: unknown) =>
       stop(kakaoOAuthError(undefined, { error: "temporarily_unavailable", error_description: `Kakao did not answer: ${(err as Error).name}` })),
     );
-  const jwks = kakaoJWKS(`${authOrigin}/.well-known/jwks.json`, fetchWithTimeout);
+  const jwks = attempt?.jwks ?? kakaoJWKS(`${authOrigin}/.well-known/jwks.json`, fetchWithTimeout);
   const scope = [...new Set([...(oidc ? ["openid"] : []), ...scopes])].join(",");
 
   /** Sees Kakao's raw token answer before oauth4webapi parses it: the only place KOE codes are visible. */
   const conformTokenResponse = async (response: Response): Promise<Response> => {
-    const ctx = flowContext.getStore();
     const body = await readJSON(response.clone());
     if (!response.ok) {
       stop(kakaoOAuthError(response.status, body, { redirectUri: ctx?.redirectUri, clientId }));

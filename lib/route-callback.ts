@@ -5,7 +5,7 @@ import { parse as parseCookies } from "cookie";
 import { sameOriginPath } from "./return-to.js";
 import { isWebResponse, toAuthRequest, writeAuthCookies } from "./authjs-bridge.js";
 import { errorCodeFor } from "./error-page.js";
-import { flowContext, type FlowContext } from "./flow-context.js";
+import type { FlowContext } from "./flow-context.js";
 import { log } from "./log.js";
 import { idTokenFailureIn } from "./provider.js";
 import { queryParams } from "./origin.js";
@@ -75,14 +75,11 @@ export async function handleCallback(req: Request, res: Response, runtime: Runti
   const url = `${redirectUri}?${q}`;
   let result: ResponseInternal | globalThis.Response | undefined;
   let thrown: unknown;
-  await flowContext.run(ctx, async () => {
-    try {
-      result = await Auth(toAuthRequest(req, url, { method: "GET" }), { ...runtime.authConfig, raw });
-    } catch (err) {
-      thrown = err;
-    }
-  });
-
+  try {
+    result = await Auth(toAuthRequest(req, url, { method: "GET" }), { ...runtime.authConfigFor(ctx), raw });
+  } catch (err) {
+    thrown = err;
+  }
   const done = result && !isWebResponse(result) ? result : undefined;
   if (thrown || !done?.redirect || !ctx.session || done.redirect.includes(`${config.basePath}/error`)) {
     const authjsType = (thrown as { type?: string } | undefined)?.type;

@@ -2,7 +2,6 @@ import { Auth, raw, skipCSRFCheck } from "@auth/core";
 import type { Request, Response } from "express";
 import { toAuthRequest, isWebResponse, writeAuthCookies } from "./authjs-bridge.js";
 import { CONSENT_ITEM } from "./config.js";
-import { flowContext } from "./flow-context.js";
 import { log } from "./log.js";
 import { queryParams } from "./origin.js";
 import { sanitizeReturnTo } from "./return-to.js";
@@ -36,10 +35,8 @@ export async function handleSignIn(req: Request, res: Response, runtime: Runtime
   const returnTo = sanitizeReturnTo(q.get("returnTo"), origin) ?? "/";
   const params = signInParams(q, runtime);
   const url = `${origin}${config.basePath}/signin/kakao${params.size ? `?${params}` : ""}`;
-  const result = await flowContext.run({ req }, () =>
-    Auth(toAuthRequest(req, url, { method: "POST", body: new URLSearchParams({ callbackUrl: `${origin}${returnTo}` }) }),
-      { ...runtime.authConfig, raw, skipCSRFCheck }),
-  );
+  const body = new URLSearchParams({ callbackUrl: `${origin}${returnTo}` });
+  const result = await Auth(toAuthRequest(req, url, { method: "POST", body }), { ...runtime.authConfigFor({ req }), raw, skipCSRFCheck });
   if (isWebResponse(result) || !result.redirect) {
     log.signin("Auth.js did not produce an authorize URL (status %s)", isWebResponse(result) ? result.status : result.status);
     res.redirect(302, `${config.basePath}/error?error=Configuration`);

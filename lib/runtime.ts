@@ -1,6 +1,7 @@
 import type { AuthConfig } from "@auth/core";
 import type { Request, Response } from "express";
-import { createAuthConfig } from "./auth-config.js";
+import { authConfigFactory } from "./auth-config.js";
+import type { FlowContext } from "./flow-context.js";
 import type { ResolvedConfig } from "./config.js";
 import { JweKeyring } from "./jwe.js";
 import { requestOrigin } from "./origin.js";
@@ -48,7 +49,10 @@ function isStateHolder(value: unknown, runtime: Runtime): value is StateHolder {
 /** Everything one `kakaoAuth()` instance shares across requests, built once at construction. */
 export class Runtime {
   readonly config: ResolvedConfig;
+  /** For Auth.js actions outside a login attempt (`/csrf`, `/providers`). */
   readonly authConfig: AuthConfig;
+  /** The Auth.js config for one login attempt (sign-in or callback). */
+  readonly authConfigFor: (ctx: FlowContext) => AuthConfig;
   readonly revocations: RevocationList = processRevocations;
   readonly cookies: CookieSessionStore;
   readonly expressSession: ExpressSessionStore;
@@ -56,7 +60,8 @@ export class Runtime {
   constructor(config: ResolvedConfig) {
     this.config = config;
     const keyring = new JweKeyring(config.secrets);
-    this.authConfig = createAuthConfig(config, keyring);
+    this.authConfigFor = authConfigFactory(config, keyring);
+    this.authConfig = this.authConfigFor({});
     this.cookies = new CookieSessionStore(config, this.revocations, keyring);
     this.expressSession = new ExpressSessionStore(config, this.revocations);
     if (config.revocationStore) syncRevocations(config.revocationStore, config.revocationPollInterval * 1000);
