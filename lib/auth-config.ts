@@ -80,7 +80,8 @@ function sessionTokenCodec(keyring: JweKeyring): NonNullable<AuthConfig["jwt"]> 
  */
 export function authConfigFactory(config: ResolvedConfig, keyring: JweKeyring): (ctx: FlowContext) => AuthConfig {
   const jwks = kakaoJWKS(`${config.authOrigin}/.well-known/jwks.json`, (input, init) =>
-    fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(config.timeout) }));
+    fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(config.timeout) }),
+  );
   const jwt = { ...sessionTokenCodec(keyring), ...config.authjs.jwt };
   const extra = config.authjs;
   return (ctx) => ({
@@ -112,7 +113,10 @@ export function authConfigFactory(config: ResolvedConfig, keyring: JweKeyring): 
         try {
           ctx.session = buildSession(config, profile as unknown as KakaoProfile, account);
         } catch (err) {
-          recordFlowError(ctx, new KakaoAuthError("ERR_KAKAO_PROFILE", `The profile option threw: ${(err as Error).message}`));
+          recordFlowError(
+            ctx,
+            new KakaoAuthError("ERR_KAKAO_PROFILE", `The profile option threw: ${(err as Error).message}`),
+          );
           return false;
         }
         if (config.onSignIn && ctx.req) {
@@ -128,7 +132,13 @@ export function authConfigFactory(config: ResolvedConfig, keyring: JweKeyring): 
         let token = params.token;
         if (params.account && ctx.session) {
           const user = ctx.session.user;
-          token = { sub: user.id, name: user.nickname ?? null, email: user.email ?? null, picture: user.profileImage ?? null, kakao: ctx.session };
+          token = {
+            sub: user.id,
+            name: user.nickname ?? null,
+            email: user.email ?? null,
+            picture: user.profileImage ?? null,
+            kakao: ctx.session,
+          };
         }
         return extra.callbacks?.jwt ? extra.callbacks.jwt({ ...params, token }) : token;
       },

@@ -22,7 +22,11 @@ export function serializeAuthCookie(c: AuthCookie): string {
 }
 
 /** Writes Auth.js's cookies onto the Express response, optionally dropping some by name. */
-export function writeAuthCookies(res: Response, cookies: AuthCookie[] | undefined, skip?: (name: string) => boolean): void {
+export function writeAuthCookies(
+  res: Response,
+  cookies: AuthCookie[] | undefined,
+  skip?: (name: string) => boolean,
+): void {
   for (const c of cookies ?? []) if (!skip?.(c.name)) res.append("Set-Cookie", serializeAuthCookie(c));
 }
 

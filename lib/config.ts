@@ -39,14 +39,37 @@ export interface ResolvedConfig {
 
 const DAY = 24 * 60 * 60;
 const KNOWN_OPTIONS = new Set([
-  "clientId", "clientSecret", "secret", "baseURL", "basePath", "scopes", "oidc", "session",
-  "authOrigin", "apiOrigin", "adminKey", "appId", "profile", "onSignIn", "onSignOut", "onUnlink",
-  "timeout", "authjs", "revocationStore", "revocationPollInterval",
+  "clientId",
+  "clientSecret",
+  "secret",
+  "baseURL",
+  "basePath",
+  "scopes",
+  "oidc",
+  "session",
+  "authOrigin",
+  "apiOrigin",
+  "adminKey",
+  "appId",
+  "profile",
+  "onSignIn",
+  "onSignOut",
+  "onUnlink",
+  "timeout",
+  "authjs",
+  "revocationStore",
+  "revocationPollInterval",
 ]);
 /** String options and the env variable each falls back to. */
 const STRING_OPTIONS: Record<string, string | undefined> = {
-  clientId: "AUTH_KAKAO_ID", clientSecret: "AUTH_KAKAO_SECRET", baseURL: "AUTH_URL", basePath: undefined,
-  authOrigin: "KAKAO_AUTH_ORIGIN", apiOrigin: "KAKAO_API_ORIGIN", adminKey: "KAKAO_ADMIN_KEY", appId: "KAKAO_APP_ID",
+  clientId: "AUTH_KAKAO_ID",
+  clientSecret: "AUTH_KAKAO_SECRET",
+  baseURL: "AUTH_URL",
+  basePath: undefined,
+  authOrigin: "KAKAO_AUTH_ORIGIN",
+  apiOrigin: "KAKAO_API_ORIGIN",
+  adminKey: "KAKAO_ADMIN_KEY",
+  appId: "KAKAO_APP_ID",
 };
 const SESSION_OPTIONS = new Set(["store", "maxAge", "absoluteDuration", "rolling", "updateAge", "cacheSize"]);
 /** Kakao consent-item ids are lower-case words with underscores (kakao-api.md §7.1). */
@@ -81,8 +104,12 @@ function parseOrigin(option: string, env: string, value: string): string {
 function normaliseBasePath(value: string): string {
   const trimmed = value.replace(/\/+$/, "");
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(trimmed))
-    fail("basePath", undefined, `"${value}" is not a path like "/auth"`,
-      `Use a path that starts with "/" and has no query, e.g. "/auth" or "/api/auth".`);
+    fail(
+      "basePath",
+      undefined,
+      `"${value}" is not a path like "/auth"`,
+      `Use a path that starts with "/" and has no query, e.g. "/auth" or "/api/auth".`,
+    );
   return trimmed;
 }
 
@@ -90,12 +117,20 @@ function resolveSecrets(option: KakaoAuthOptions["secret"], env: Env): string[] 
   const raw = option ?? env.AUTH_SECRET;
   const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((s) => s !== "");
   if (list.length === 0)
-    fail("secret", "AUTH_SECRET", "no secret is set",
-      'Set AUTH_SECRET to a random string of at least 32 characters, e.g. the output of "openssl rand -base64 33".');
+    fail(
+      "secret",
+      "AUTH_SECRET",
+      "no secret is set",
+      'Set AUTH_SECRET to a random string of at least 32 characters, e.g. the output of "openssl rand -base64 33".',
+    );
   list.forEach((s, i) => {
     if (typeof s !== "string" || s.length < 32)
-      fail("secret", "AUTH_SECRET", `secret #${i + 1} is shorter than 32 characters`,
-        'Use a random string of at least 32 characters, e.g. the output of "openssl rand -base64 33".');
+      fail(
+        "secret",
+        "AUTH_SECRET",
+        `secret #${i + 1} is shorter than 32 characters`,
+        'Use a random string of at least 32 characters, e.g. the output of "openssl rand -base64 33".',
+      );
   });
   return list;
 }
@@ -108,18 +143,37 @@ function resolveBase(options: KakaoAuthOptions, env: Env): { origin: string | un
   try {
     url = new URL(rawURL);
   } catch {
-    fail("baseURL", "AUTH_URL", `"${rawURL}" is not an absolute URL`, 'Use your public origin, e.g. "https://app.example.com".');
+    fail(
+      "baseURL",
+      "AUTH_URL",
+      `"${rawURL}" is not an absolute URL`,
+      'Use your public origin, e.g. "https://app.example.com".',
+    );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:")
-    fail("baseURL", "AUTH_URL", `"${rawURL}" is not an http(s) URL`, 'Use your public origin, e.g. "https://app.example.com".');
+    fail(
+      "baseURL",
+      "AUTH_URL",
+      `"${rawURL}" is not an http(s) URL`,
+      'Use your public origin, e.g. "https://app.example.com".',
+    );
   if (url.search || url.hash || url.username)
-    fail("baseURL", "AUTH_URL", `"${rawURL}" has a query, fragment or credentials`, `Use "${url.origin}${url.pathname}".`);
+    fail(
+      "baseURL",
+      "AUTH_URL",
+      `"${rawURL}" has a query, fragment or credentials`,
+      `Use "${url.origin}${url.pathname}".`,
+    );
   const urlPath = url.pathname.replace(/\/+$/, "");
   if (urlPath !== "") {
     const fromURL = normaliseBasePath(urlPath);
     if (explicitBase !== undefined && explicitBase !== fromURL)
-      fail("basePath", undefined, `basePath "${explicitBase}" differs from the path "${fromURL}" in baseURL`,
-        `Drop one of them, or make them equal.`);
+      fail(
+        "basePath",
+        undefined,
+        `basePath "${explicitBase}" differs from the path "${fromURL}" in baseURL`,
+        `Drop one of them, or make them equal.`,
+      );
     return { origin: url.origin, basePath: fromURL };
   }
   return { origin: url.origin, basePath: explicitBase ?? "/auth" };
@@ -128,8 +182,12 @@ function resolveBase(options: KakaoAuthOptions, env: Env): { origin: string | un
 function positiveInt(option: string, value: unknown, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || (!allowZero && value === 0))
-    fail(option, undefined, `${JSON.stringify(value)} is not a ${allowZero ? "non-negative" : "positive"} whole number`,
-      "Give a number of seconds (or entries), e.g. 86400.");
+    fail(
+      option,
+      undefined,
+      `${JSON.stringify(value)} is not a ${allowZero ? "non-negative" : "positive"} whole number`,
+      "Give a number of seconds (or entries), e.g. 86400.",
+    );
   return value;
 }
 
@@ -141,7 +199,12 @@ function resolveSession(s: KakaoSessionOptions | undefined): ResolvedSessionConf
       fail(`session.${key}`, undefined, "is not a session option", `Known: ${[...SESSION_OPTIONS].join(", ")}.`);
   const store = s?.store ?? "cookie";
   if (store !== "cookie" && store !== "express-session")
-    fail("session.store", undefined, `"${String(store)}" is not a store`, 'Use "cookie" (default) or "express-session".');
+    fail(
+      "session.store",
+      undefined,
+      `"${String(store)}" is not a store`,
+      'Use "cookie" (default) or "express-session".',
+    );
   return {
     store,
     maxAge: positiveInt("session.maxAge", s?.maxAge, 30 * DAY),
@@ -158,10 +221,19 @@ function resolveScopes(scopes: unknown, oidc: boolean): string[] {
     fail("scopes", undefined, "must be an array of consent-item ids", 'E.g. ["account_email"].');
   for (const s of scopes as unknown[]) {
     if (typeof s !== "string" || !CONSENT_ITEM.test(s))
-      fail("scopes", undefined, `${JSON.stringify(s)} is not a Kakao consent-item id`,
-        'Use ids from the console\'s consent items (동의항목), e.g. "account_email", "profile_nickname".');
+      fail(
+        "scopes",
+        undefined,
+        `${JSON.stringify(s)} is not a Kakao consent-item id`,
+        'Use ids from the console\'s consent items (동의항목), e.g. "account_email", "profile_nickname".',
+      );
     if (s === "openid" && !oidc)
-      fail("scopes", undefined, '"openid" is only valid with OpenID Connect', "Set oidc: true instead of listing openid.");
+      fail(
+        "scopes",
+        undefined,
+        '"openid" is only valid with OpenID Connect',
+        "Set oidc: true instead of listing openid.",
+      );
   }
   return [...new Set(scopes as string[])].filter((s) => s !== "openid");
 }
@@ -180,25 +252,47 @@ export function resolveConfig(options: KakaoAuthOptions = {}, env: Env = process
       fail(key, undefined, "is not an option of kakaoAuth()", `Known options: ${[...KNOWN_OPTIONS].join(", ")}.`);
   // Otherwise `pick()` would throw a bare TypeError for e.g. a numeric clientId or a URL object.
   for (const [key, envName] of Object.entries(STRING_OPTIONS))
-    if (options[key as keyof KakaoAuthOptions] !== undefined && typeof options[key as keyof KakaoAuthOptions] !== "string")
+    if (
+      options[key as keyof KakaoAuthOptions] !== undefined &&
+      typeof options[key as keyof KakaoAuthOptions] !== "string"
+    )
       fail(key, envName, "must be a string", `Pass a string${envName ? ` or set ${envName}` : ""}.`);
 
   const clientId = pick(options.clientId, env.AUTH_KAKAO_ID);
   if (!clientId)
-    fail("clientId", "AUTH_KAKAO_ID", "no Kakao REST API key is set",
-      "Copy the REST API key from Kakao Developers → your app → App Keys (앱 키) and set AUTH_KAKAO_ID.");
+    fail(
+      "clientId",
+      "AUTH_KAKAO_ID",
+      "no Kakao REST API key is set",
+      "Copy the REST API key from Kakao Developers → your app → App Keys (앱 키) and set AUTH_KAKAO_ID.",
+    );
   const clientSecret = pick(options.clientSecret, env.AUTH_KAKAO_SECRET);
   const secrets = resolveSecrets(options.secret, env);
   const oidc = options.oidc ?? false;
-  if (typeof oidc !== "boolean") fail("oidc", undefined, "must be true or false", "Set oidc: true to use OpenID Connect.");
+  if (typeof oidc !== "boolean")
+    fail("oidc", undefined, "must be true or false", "Set oidc: true to use OpenID Connect.");
   const { origin, basePath } = resolveBase(options, env);
-  const authOrigin = parseOrigin("authOrigin", "KAKAO_AUTH_ORIGIN",
-    pick(options.authOrigin, env.KAKAO_AUTH_ORIGIN) ?? "https://kauth.kakao.com");
-  const apiOrigin = parseOrigin("apiOrigin", "KAKAO_API_ORIGIN",
-    pick(options.apiOrigin, env.KAKAO_API_ORIGIN) ?? "https://kapi.kakao.com");
+  const authOrigin = parseOrigin(
+    "authOrigin",
+    "KAKAO_AUTH_ORIGIN",
+    pick(options.authOrigin, env.KAKAO_AUTH_ORIGIN) ?? "https://kauth.kakao.com",
+  );
+  const apiOrigin = parseOrigin(
+    "apiOrigin",
+    "KAKAO_API_ORIGIN",
+    pick(options.apiOrigin, env.KAKAO_API_ORIGIN) ?? "https://kapi.kakao.com",
+  );
   const store = options.revocationStore;
-  if (store !== undefined && (typeof store !== "object" || typeof store.revoke !== "function" || typeof store.changesSince !== "function"))
-    fail("revocationStore", undefined, "is not a revocation store", "Pass redisRevocationStore(redisClient) or an object with revoke() and changesSince().");
+  if (
+    store !== undefined &&
+    (typeof store !== "object" || typeof store.revoke !== "function" || typeof store.changesSince !== "function")
+  )
+    fail(
+      "revocationStore",
+      undefined,
+      "is not a revocation store",
+      "Pass redisRevocationStore(redisClient) or an object with revoke() and changesSince().",
+    );
   for (const hook of ["profile", "onSignIn", "onSignOut", "onUnlink"] as const)
     if (options[hook] !== undefined && typeof options[hook] !== "function")
       fail(hook, undefined, "must be a function", `Pass a function or leave ${hook} out.`);
@@ -227,11 +321,23 @@ export function resolveConfig(options: KakaoAuthOptions = {}, env: Env = process
   };
 
   if (!clientSecret)
-    warnOnce("no-client-secret",
+    warnOnce(
+      "no-client-secret",
       "no client secret is set (option clientSecret or env AUTH_KAKAO_SECRET). That only works while " +
-      "Client Secret is switched off in the Kakao console (Kakao Login → Security / 보안); otherwise logins fail with KOE010.");
+        "Client Secret is switched off in the Kakao console (Kakao Login → Security / 보안); otherwise logins fail with KOE010.",
+    );
   if (origin && origin.startsWith("http:") && env.NODE_ENV === "production" && !isLocalhost(origin))
-    warnOnce("http-baseurl", `baseURL ${origin} is plain http in production: session cookies travel unencrypted. Use https.`);
-  log.config("clientId=%s basePath=%s origin=%s oidc=%s store=%s", clientId, basePath, origin ?? "(per request)", oidc, resolved.session.store);
+    warnOnce(
+      "http-baseurl",
+      `baseURL ${origin} is plain http in production: session cookies travel unencrypted. Use https.`,
+    );
+  log.config(
+    "clientId=%s basePath=%s origin=%s oidc=%s store=%s",
+    clientId,
+    basePath,
+    origin ?? "(per request)",
+    oidc,
+    resolved.session.store,
+  );
   return resolved;
 }

@@ -43,7 +43,10 @@ export class KakaoContext implements KakaoRequestContext {
       await this.runtime.saveSession(this.#req, this.#res, { ...session, tokens: next });
       return next;
     } catch (err) {
-      if (err instanceof KakaoOAuthError && (err.koe === "KOE322" || err.koe === "KOE319" || err.error === "invalid_grant")) {
+      if (
+        err instanceof KakaoOAuthError &&
+        (err.koe === "KOE322" || err.koe === "KOE319" || err.error === "invalid_grant")
+      ) {
         // The refresh token is dead: the session cannot call Kakao any more, so it ends (RT-03).
         log.api("refresh token rejected (%s): ending the session", err.koe ?? err.error);
         await this.runtime.endSession(this.#req, this.#res);
@@ -89,7 +92,9 @@ export class KakaoContext implements KakaoRequestContext {
    */
   async refreshScopes(): Promise<string[]> {
     const answer = await this.api<{ scopes?: Array<{ id?: unknown; agreed?: unknown }> }>("/v2/user/scopes");
-    const agreed = (answer?.scopes ?? []).filter((s) => s.agreed === true && typeof s.id === "string").map((s) => s.id as string);
+    const agreed = (answer?.scopes ?? [])
+      .filter((s) => s.agreed === true && typeof s.id === "string")
+      .map((s) => s.id as string);
     const session = this.#session();
     if (session) {
       const next = { ...session, user: { ...session.user, scopes: agreed } };
@@ -101,7 +106,10 @@ export class KakaoContext implements KakaoRequestContext {
 
   async logout(): Promise<void> {
     const tokens = this.#session()?.tokens;
-    if (tokens) await this.api("/v1/user/logout", { method: "POST" }).catch((err: unknown) => log.api("Kakao logout failed: %s", (err as Error).message));
+    if (tokens)
+      await this.api("/v1/user/logout", { method: "POST" }).catch((err: unknown) =>
+        log.api("Kakao logout failed: %s", (err as Error).message),
+      );
     await this.runtime.endSession(this.#req, this.#res);
   }
 

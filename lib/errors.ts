@@ -33,10 +33,7 @@ export class KakaoOAuthError extends KakaoAuthError {
   /** HTTP status of Kakao's answer, when there was one. */
   readonly status: number | undefined;
 
-  constructor(
-    init: { error: string; koe?: string; status?: number; message: string },
-    options?: { cause?: unknown },
-  ) {
+  constructor(init: { error: string; koe?: string; status?: number; message: string }, options?: { cause?: unknown }) {
     super(init.koe ? `ERR_KAKAO_${init.koe}` : "ERR_KAKAO_OAUTH", init.message, options);
     this.koe = init.koe;
     this.error = init.error;

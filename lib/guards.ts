@@ -21,18 +21,31 @@ function wantsRedirect(req: Request, opts: GuardOptions | undefined): boolean {
 function runtimeOrFail(req: Request) {
   const runtime = runtimeOf(req);
   if (!runtime)
-    throw new KakaoAuthConfigError("kakaoAuth", "Guards need kakaoAuth() mounted first: app.use(kakaoAuth()) before app.get(..., requireKakaoUser(), ...).");
+    throw new KakaoAuthConfigError(
+      "kakaoAuth",
+      "Guards need kakaoAuth() mounted first: app.use(kakaoAuth()) before app.get(..., requireKakaoUser(), ...).",
+    );
   return runtime;
 }
 
-function askToSignIn(req: Request, res: Response, opts: GuardOptions | undefined, extra: { scopes?: string[]; prompt?: "login" } = {}): void {
+function askToSignIn(
+  req: Request,
+  res: Response,
+  opts: GuardOptions | undefined,
+  extra: { scopes?: string[]; prompt?: "login" } = {},
+): void {
   const runtime = runtimeOrFail(req);
   if (wantsRedirect(req, opts)) {
     res.redirect(302, runtime.signInPath({ returnTo: req.originalUrl, ...extra }));
     return;
   }
   const freshness = extra.prompt === "login";
-  res.status(401).set("WWW-Authenticate", freshness ? `${REALM}, error="invalid_token", error_description="fresh login required"` : REALM)
+  res
+    .status(401)
+    .set(
+      "WWW-Authenticate",
+      freshness ? `${REALM}, error="invalid_token", error_description="fresh login required"` : REALM,
+    )
     .json(freshness ? { error: "login_required", message: "Sign in again to continue." } : { error: "unauthorized" });
 }
 
@@ -43,15 +56,22 @@ function askForScopes(req: Request, res: Response, opts: GuardOptions | undefine
     res.redirect(302, runtime.signInPath({ returnTo: req.originalUrl, scopes: missing }));
     return;
   }
-  res.status(403).set("WWW-Authenticate", `${REALM}, error="insufficient_scope", scope="${missing.join(" ")}"`)
+  res
+    .status(403)
+    .set("WWW-Authenticate", `${REALM}, error="insufficient_scope", scope="${missing.join(" ")}"`)
     .json({ error: "insufficient_scope", required_scopes: missing });
 }
 
 /** 403: a short page for browsers, `{"error":"forbidden"}` for everything else. */
 function forbid(req: Request, res: Response): void {
   if (req.method === "GET" && (req.headers.accept ?? "").includes("text/html")) {
-    res.status(403).type("html").send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forbidden</title></head>' +
-      '<body><h1>Forbidden</h1><p>Your account may not open this page.</p><p><a href="/">Home</a></p></body></html>');
+    res
+      .status(403)
+      .type("html")
+      .send(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forbidden</title></head>' +
+          '<body><h1>Forbidden</h1><p>Your account may not open this page.</p><p><a href="/">Home</a></p></body></html>',
+      );
     return;
   }
   res.status(403).json({ error: "forbidden" });
@@ -82,7 +102,11 @@ export function requireKakaoUser(opts?: GuardOptions): RequestHandler {
 export function requireKakaoScopes(...args: Array<string | GuardOptions>): RequestHandler {
   const opts = args.find((a): a is GuardOptions => typeof a === "object");
   const scopes = args.filter((a): a is string => typeof a === "string");
-  if (scopes.length === 0) throw new KakaoAuthConfigError("scopes", "requireKakaoScopes() needs at least one consent-item id, e.g. requireKakaoScopes(\"talk_message\").");
+  if (scopes.length === 0)
+    throw new KakaoAuthConfigError(
+      "scopes",
+      'requireKakaoScopes() needs at least one consent-item id, e.g. requireKakaoScopes("talk_message").',
+    );
   return guard((req, res, next) => {
     runtimeOrFail(req);
     const user = req.kakaoUser;
@@ -94,8 +118,12 @@ export function requireKakaoScopes(...args: Array<string | GuardOptions>): Reque
 }
 
 /** Needs `check(user, req)` to hold (roles, allow-lists); otherwise 403. */
-export function requireKakaoUserWhere(check: (user: KakaoUser, req: Request) => boolean | Promise<boolean>, opts?: GuardOptions): RequestHandler {
-  if (typeof check !== "function") throw new KakaoAuthConfigError("check", "requireKakaoUserWhere(check) needs a function (user, req) => boolean.");
+export function requireKakaoUserWhere(
+  check: (user: KakaoUser, req: Request) => boolean | Promise<boolean>,
+  opts?: GuardOptions,
+): RequestHandler {
+  if (typeof check !== "function")
+    throw new KakaoAuthConfigError("check", "requireKakaoUserWhere(check) needs a function (user, req) => boolean.");
   return guard(async (req, res, next) => {
     runtimeOrFail(req);
     const user = req.kakaoUser;
@@ -108,7 +136,10 @@ export function requireKakaoUserWhere(check: (user: KakaoUser, req: Request) => 
 /** Needs an interactive Kakao login within `maxAgeSeconds`; otherwise re-login with `prompt=login`. */
 export function requireFreshLogin(maxAgeSeconds: number, opts?: GuardOptions): RequestHandler {
   if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0)
-    throw new KakaoAuthConfigError("maxAgeSeconds", "requireFreshLogin(maxAgeSeconds) needs a positive number of seconds, e.g. 300.");
+    throw new KakaoAuthConfigError(
+      "maxAgeSeconds",
+      "requireFreshLogin(maxAgeSeconds) needs a positive number of seconds, e.g. 300.",
+    );
   return guard((req, res, next) => {
     runtimeOrFail(req);
     const user = req.kakaoUser;
@@ -136,13 +167,24 @@ export function kakaoErrorHandler(opts?: GuardOptions): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     if (err instanceof KakaoApiError && err.kakaoCode === -402 && err.requiredScopes.length)
       return askForScopes(req, res, opts, err.requiredScopes);
-    if ((err instanceof KakaoApiError && err.kakaoCode === -401) || (err instanceof KakaoOAuthError && (err.koe === "KOE322" || err.koe === "KOE319")))
+    if (
+      (err instanceof KakaoApiError && err.kakaoCode === -401) ||
+      (err instanceof KakaoOAuthError && (err.koe === "KOE322" || err.koe === "KOE319"))
+    )
       return askToSignIn(req, res, opts);
     // express-session passes store failures (Redis down) straight to error handlers: the session
     // never loaded, so answering as anonymous would be wrong (security-tests SES-14).
-    const storeDown = (req as { sessionStore?: unknown; session?: unknown }).sessionStore !== undefined && (req as { session?: unknown }).session === undefined;
+    const storeDown =
+      (req as { sessionStore?: unknown; session?: unknown }).sessionStore !== undefined &&
+      (req as { session?: unknown }).session === undefined;
     if (err instanceof KakaoSessionStoreError || storeDown)
-      return void res.status(503).set("retry-after", "5").json({ error: "session_store_unavailable", message: "Sessions are temporarily unavailable. Try again shortly." });
+      return void res
+        .status(503)
+        .set("retry-after", "5")
+        .json({
+          error: "session_store_unavailable",
+          message: "Sessions are temporarily unavailable. Try again shortly.",
+        });
     next(err);
   };
 }

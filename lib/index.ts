@@ -11,7 +11,13 @@ export {
 } from "./guards.js";
 export { revokeKakaoUser, type RevocationStore } from "./revocation.js";
 export { redisRevocationStore, type RedisLike, type RedisRevocationStoreOptions } from "./revocation-redis.js";
-export { KakaoAuthError, KakaoAuthConfigError, KakaoOAuthError, KakaoApiError, KakaoSessionStoreError } from "./errors.js";
+export {
+  KakaoAuthError,
+  KakaoAuthConfigError,
+  KakaoOAuthError,
+  KakaoApiError,
+  KakaoSessionStoreError,
+} from "./errors.js";
 export type { KakaoProfile, KakaoAccount, KakaoAccountProfile } from "./profile.js";
 export type {
   KakaoUser,

@@ -1,4 +1,13 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+} from "node:crypto";
 
 /**
  * Synchronous node:crypto codec for Auth.js session cookies (JWE `dir` + `A256CBC-HS512`, also
@@ -21,7 +30,9 @@ function deriveRaw(secret: string, salt: string, length: number): Buffer {
 
 /** RFC 7638 thumbprint of an `oct` JWK, as Auth.js puts it in the `kid` header. */
 function thumbprint(key: Buffer, hash: "sha256" | "sha512"): string {
-  return createHash(hash).update(`{"k":"${key.toString("base64url")}","kty":"oct"}`).digest("base64url");
+  return createHash(hash)
+    .update(`{"k":"${key.toString("base64url")}","kty":"oct"}`)
+    .digest("base64url");
 }
 
 /** Keys for one cookie name (the name is the HKDF salt), derived once per secret. */
@@ -40,7 +51,13 @@ function lengthBlock(aad: Buffer): Buffer {
 }
 
 function cbcTag(macKey: Buffer, aad: Buffer, iv: Buffer, ciphertext: Buffer): Buffer {
-  return createHmac("sha512", macKey).update(aad).update(iv).update(ciphertext).update(lengthBlock(aad)).digest().subarray(0, 32);
+  return createHmac("sha512", macKey)
+    .update(aad)
+    .update(iv)
+    .update(ciphertext)
+    .update(lengthBlock(aad))
+    .digest()
+    .subarray(0, 32);
 }
 
 /** Decrypts and parses a token; `null` for anything malformed, forged or for another secret. */
@@ -48,7 +65,13 @@ export function decryptJwe(token: string, keys: readonly JweKey[]): Record<strin
   const parts = token.split(".");
   if (parts.length !== 5) return null;
   const [protectedB64, encryptedKey, ivB64, ctB64, tagB64] = parts as [string, string, string, string, string];
-  if (encryptedKey !== "" || !B64URL.test(protectedB64) || !B64URL.test(ivB64) || !B64URL.test(ctB64) || !B64URL.test(tagB64))
+  if (
+    encryptedKey !== "" ||
+    !B64URL.test(protectedB64) ||
+    !B64URL.test(ivB64) ||
+    !B64URL.test(ctB64) ||
+    !B64URL.test(tagB64)
+  )
     return null;
   let header: Record<string, unknown>;
   try {
@@ -94,7 +117,12 @@ export function decryptJwe(token: string, keys: readonly JweKey[]): Record<strin
 }
 
 /** Encrypts claims the way `@auth/core/jwt` encode does (`dir`, `A256CBC-HS512`, kid, iat, exp, jti). */
-export function encryptJwe(claims: Record<string, unknown>, key: JweKey, expiresAt: number, nowSeconds: number): string {
+export function encryptJwe(
+  claims: Record<string, unknown>,
+  key: JweKey,
+  expiresAt: number,
+  nowSeconds: number,
+): string {
   const header = Buffer.from(JSON.stringify({ alg: "dir", enc: "A256CBC-HS512", kid: key.kid })).toString("base64url");
   const payload = Buffer.from(JSON.stringify({ ...claims, iat: nowSeconds, exp: expiresAt, jti: randomUUID() }));
   const iv = randomBytes(16);

@@ -28,15 +28,27 @@ async function fetchKakao(runtime: Runtime, url: string, init: RequestInit): Pro
     return await fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(runtime.config.timeout) });
   } catch (err) {
     const reason = (err as Error).name === "TimeoutError" ? `timed out after ${runtime.config.timeout} ms` : "failed";
-    throw new KakaoApiError({ kakaoCode: 0, status: 0, message: `Request to Kakao ${new URL(url).pathname} ${reason}.` });
+    throw new KakaoApiError({
+      kakaoCode: 0,
+      status: 0,
+      message: `Request to Kakao ${new URL(url).pathname} ${reason}.`,
+    });
   }
 }
 
 async function requestRefresh(runtime: Runtime, tokens: KakaoTokens): Promise<KakaoTokens> {
   const { config } = runtime;
   if (!tokens.refreshToken)
-    throw kakaoOAuthError(400, { error: "invalid_grant", error_code: "KOE319", error_description: "no refresh token in the session" });
-  const body = new URLSearchParams({ grant_type: "refresh_token", client_id: config.clientId, refresh_token: tokens.refreshToken });
+    throw kakaoOAuthError(400, {
+      error: "invalid_grant",
+      error_code: "KOE319",
+      error_description: "no refresh token in the session",
+    });
+  const body = new URLSearchParams({
+    grant_type: "refresh_token",
+    client_id: config.clientId,
+    refresh_token: tokens.refreshToken,
+  });
   if (config.clientSecret) body.set("client_secret", config.clientSecret);
   let res: Response;
   try {
@@ -55,7 +67,11 @@ async function requestRefresh(runtime: Runtime, tokens: KakaoTokens): Promise<Ka
     json = undefined;
   }
   if (!res.ok || !json || typeof json.access_token !== "string")
-    throw kakaoOAuthError(res.status, json ?? { error: "invalid_response", error_description: "refresh response is not JSON" }, { clientId: config.clientId });
+    throw kakaoOAuthError(
+      res.status,
+      json ?? { error: "invalid_response", error_description: "refresh response is not JSON" },
+      { clientId: config.clientId },
+    );
   const now = Math.floor(Date.now() / 1000);
   const next: KakaoTokens = {
     ...tokens,
@@ -65,7 +81,8 @@ async function requestRefresh(runtime: Runtime, tokens: KakaoTokens): Promise<Ka
   // Kakao returns a new refresh token only when less than a month is left; the old one then dies.
   if (typeof json.refresh_token === "string") {
     next.refreshToken = json.refresh_token;
-    if (typeof json.refresh_token_expires_in === "number") next.refreshTokenExpiresAt = now + json.refresh_token_expires_in;
+    if (typeof json.refresh_token_expires_in === "number")
+      next.refreshTokenExpiresAt = now + json.refresh_token_expires_in;
   }
   log.api("refreshed access token (refresh token %s)", typeof json.refresh_token === "string" ? "rotated" : "kept");
   return next;
@@ -88,12 +105,21 @@ export function refreshTokens(runtime: Runtime, tokens: KakaoTokens): Promise<Ka
 }
 
 /** Calls a Kakao API with a user token; non-2xx answers become `KakaoApiError`. Ids stay exact. */
-export async function callKakaoApi<T>(runtime: Runtime, accessToken: string, path: string, init: RequestInit = {}): Promise<T> {
+export async function callKakaoApi<T>(
+  runtime: Runtime,
+  accessToken: string,
+  path: string,
+  init: RequestInit = {},
+): Promise<T> {
   if (!path.startsWith("/") || path.startsWith("//"))
-    throw new KakaoAuthError("ERR_KAKAO_API_PATH", `req.kakao.api(path): path must start with "/", e.g. "/v2/user/me"; got ${JSON.stringify(path.slice(0, 80))}`);
+    throw new KakaoAuthError(
+      "ERR_KAKAO_API_PATH",
+      `req.kakao.api(path): path must start with "/", e.g. "/v2/user/me"; got ${JSON.stringify(path.slice(0, 80))}`,
+    );
   const headers = new Headers(init.headers);
   headers.set("authorization", `Bearer ${accessToken}`);
-  if (init.body && !headers.has("content-type")) headers.set("content-type", "application/x-www-form-urlencoded;charset=utf-8");
+  if (init.body && !headers.has("content-type"))
+    headers.set("content-type", "application/x-www-form-urlencoded;charset=utf-8");
   const res = await fetchKakao(runtime, `${runtime.config.apiOrigin}${path}`, { ...init, headers });
   const text = await res.text();
   if (!res.ok) throw kakaoApiErrorFrom(res.status, text, path.split("?")[0] ?? path);
@@ -101,7 +127,11 @@ export async function callKakaoApi<T>(runtime: Runtime, accessToken: string, pat
   try {
     return parseKakaoProfileJSON(text) as T;
   } catch {
-    throw new KakaoApiError({ kakaoCode: -1, status: res.status, message: `Kakao API ${path} answered with invalid JSON.` });
+    throw new KakaoApiError({
+      kakaoCode: -1,
+      status: res.status,
+      message: `Kakao API ${path} answered with invalid JSON.`,
+    });
   }
 }
 

@@ -14,8 +14,12 @@ export function tagRouter(router: object, runtime: Runtime): void {
   Object.defineProperty(router, ROUTER_RUNTIME, { value: runtime });
 }
 
-interface Layer { handle?: unknown }
-interface StackHolder { stack?: Layer[] }
+interface Layer {
+  handle?: unknown;
+}
+interface StackHolder {
+  stack?: Layer[];
+}
 
 /** Finds the `kakaoAuth()` instance mounted in an Express 4 (`app._router`) or 5 (`app.router`) app. */
 export function findRuntime(app: unknown): Runtime | undefined {
@@ -26,7 +30,10 @@ export function findRuntime(app: unknown): Runtime | undefined {
     const tagged = (handle as Record<symbol, Runtime | undefined>)[ROUTER_RUNTIME];
     if (tagged) return tagged;
     const holder = handle as { _router?: StackHolder; router?: StackHolder; stack?: Layer[] };
-    const stack = holder.stack ?? holder._router?.stack ?? (typeof holder.router === "object" || typeof holder.router === "function" ? holder.router?.stack : undefined);
+    const stack =
+      holder.stack ??
+      holder._router?.stack ??
+      (typeof holder.router === "object" || typeof holder.router === "function" ? holder.router?.stack : undefined);
     for (const layer of stack ?? []) {
       const found = visit(layer.handle);
       if (found) return found;

@@ -56,7 +56,7 @@ function attachContext(runtime: Runtime, req: Request, res: Response): void {
 function underBase(url: string, base: string): boolean {
   if (url.length < base.length || url.slice(0, base.length).toLowerCase() !== base) return false;
   const next = url.charCodeAt(base.length);
-  return Number.isNaN(next) || next === 47 /* / */ || next === 63 /* ? */;
+  return Number.isNaN(next) || next === 47 /* / */ || next === 63; /* ? */
 }
 
 /** `GET {basePath}/session`: answered from the fast path (Auth.js's own action rewrites the cookie each call). */
@@ -84,7 +84,10 @@ async function authjsAction(req: Request, res: Response, runtime: Runtime): Prom
     return;
   }
   const action = req.path.split("/").pop();
-  const web = await Auth(toAuthRequest(req, `${origin}${runtime.config.basePath}/${action}`, { method: "GET" }), runtime.authConfig);
+  const web = await Auth(
+    toAuthRequest(req, `${origin}${runtime.config.basePath}/${action}`, { method: "GET" }),
+    runtime.authConfig,
+  );
   await sendWebResponse(res, web);
 }
 
@@ -131,7 +134,8 @@ export function kakaoAuth(options?: KakaoAuthOptions): Router {
   auth.get("/csrf", route(runtime, authjsAction));
   auth.get("/providers", route(runtime, authjsAction));
   auth.get("/error", route(runtime, errorRoute));
-  if (config.adminKey) auth.all("/webhooks/kakao/unlink", onlyMethods(["GET", "POST"]), route(runtime, handleUnlinkWebhook));
+  if (config.adminKey)
+    auth.all("/webhooks/kakao/unlink", onlyMethods(["GET", "POST"]), route(runtime, handleUnlinkWebhook));
   router.use(base, auth);
   log.config("Kakao redirect URI to register: %s%s/callback/kakao", config.origin ?? "<your origin>", base);
   return router;

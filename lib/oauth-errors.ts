@@ -36,7 +36,10 @@ export function kakaoOAuthError(
   const error = typeof b.error === "string" ? b.error : "server_error";
   const koe = typeof b.error_code === "string" && /^KOE\d{3}$/.test(b.error_code) ? b.error_code : undefined;
   const fix = koe && FIXES[koe] ? FIXES[koe](ctx) : undefined;
-  const description = typeof b.error_description === "string" ? b.error_description.slice(0, 200).replace(/(code=)[^\s,\]]+/g, "$1…") : undefined;
+  const description =
+    typeof b.error_description === "string"
+      ? b.error_description.slice(0, 200).replace(/(code=)[^\s,\]]+/g, "$1…")
+      : undefined;
   const head = `Kakao token endpoint answered ${status ?? "no response"}${koe ? ` ${koe}` : ""} (${error}${description ? `: ${description}` : ""}).`;
   return new KakaoOAuthError({ error, status, message: fix ? `${head} ${fix}` : head, ...(koe ? { koe } : {}) });
 }

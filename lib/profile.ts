@@ -123,7 +123,7 @@ function quoteTopLevelId(text: string): string {
         return `${text.slice(0, start)}"${m[1]}"${text.slice(start + m[1].length)}`;
       }
       return text;
-    } else if (c === "," ) lastString = "";
+    } else if (c === ",") lastString = "";
   }
   return text;
 }

@@ -62,7 +62,8 @@ async function verifyIdToken(idToken: string, jwks: JWTVerifyGetKey, checks: IdT
         // not this key
       }
     }
-    if (verified.length !== 1 || !verified[0]) throw new Error("no kid, and not exactly one JWKS key verifies the signature");
+    if (verified.length !== 1 || !verified[0])
+      throw new Error("no kid, and not exactly one JWKS key verifies the signature");
     payload = verified[0];
   }
   if (typeof payload.iat !== "number" || payload.iat > Math.floor(Date.now() / 1000) + MAX_IAT_SKEW_S)
@@ -108,7 +109,9 @@ export interface AttemptOptions {
  * state + PKCE, exact ids past 2^53, email only when valid and verified, no default scopes,
  * client_secret_post, Kakao's issuer, and with `oidc` a nonce and a verified id_token signature.
  */
-export function kakaoProvider(options: KakaoProviderOptions & { [ATTEMPT]?: AttemptOptions } = {}): OAuthConfig<KakaoProfile> {
+export function kakaoProvider(
+  options: KakaoProviderOptions & { [ATTEMPT]?: AttemptOptions } = {},
+): OAuthConfig<KakaoProfile> {
   const { [ATTEMPT]: attempt, ...rest } = options;
   const ctx = attempt?.context;
   /** Fails the attempt: recorded for the error page, then thrown so Auth.js stops the login. */
@@ -134,7 +137,12 @@ export function kakaoProvider(options: KakaoProviderOptions & { [ATTEMPT]?: Atte
   // recorded so the error page says "Kakao is unavailable" (security-tests TOK-03).
   const authjsFetch: typeof fetch = (input, init) =>
     fetchWithTimeout(input, init).catch((err: unknown) =>
-      stop(kakaoOAuthError(undefined, { error: "temporarily_unavailable", error_description: `Kakao did not answer: ${(err as Error).name}` })),
+      stop(
+        kakaoOAuthError(undefined, {
+          error: "temporarily_unavailable",
+          error_description: `Kakao did not answer: ${(err as Error).name}`,
+        }),
+      ),
     );
   const jwks = attempt?.jwks ?? kakaoJWKS(`${authOrigin}/.well-known/jwks.json`, fetchWithTimeout);
   const scope = [...new Set([...(oidc ? ["openid"] : []), ...scopes])].join(",");
@@ -146,10 +154,20 @@ export function kakaoProvider(options: KakaoProviderOptions & { [ATTEMPT]?: Atte
       stop(kakaoOAuthError(response.status, body, { redirectUri: ctx?.redirectUri, clientId }));
     }
     if (typeof body !== "object" || body === null)
-      stop(kakaoOAuthError(response.status, { error: "invalid_response", error_description: "token response is not JSON" }));
+      stop(
+        kakaoOAuthError(response.status, {
+          error: "invalid_response",
+          error_description: "token response is not JSON",
+        }),
+      );
     const tokens = body as Record<string, unknown>;
     if (typeof tokens.access_token !== "string" || typeof tokens.token_type !== "string")
-      stop(kakaoOAuthError(response.status, { error: "invalid_response", error_description: "token response lacks access_token or token_type" }));
+      stop(
+        kakaoOAuthError(response.status, {
+          error: "invalid_response",
+          error_description: "token response lacks access_token or token_type",
+        }),
+      );
     if (typeof tokens.id_token === "string") {
       if (!oidc) {
         // OIDC is on in the console but not here: the id_token is not asked for, so it is ignored
@@ -163,8 +181,12 @@ export function kakaoProvider(options: KakaoProviderOptions & { [ATTEMPT]?: Atte
         stop(new KakaoAuthError("ERR_KAKAO_ID_TOKEN", `Kakao id_token rejected: ${(err as Error).message}`));
       }
     } else if (oidc) {
-      stop(new KakaoAuthError("ERR_KAKAO_ID_TOKEN",
-        "Kakao sent no id_token although oidc is on. Enable OpenID Connect under Kakao Login → OpenID Connect in the console, or set oidc: false."));
+      stop(
+        new KakaoAuthError(
+          "ERR_KAKAO_ID_TOKEN",
+          "Kakao sent no id_token although oidc is on. Enable OpenID Connect under Kakao Login → OpenID Connect in the console, or set oidc: false.",
+        ),
+      );
     }
     return response;
   };
@@ -173,7 +195,13 @@ export function kakaoProvider(options: KakaoProviderOptions & { [ATTEMPT]?: Atte
     const res = await fetchWithTimeout(`${apiOrigin}/v2/user/me?secure_resource=true`, {
       headers: { authorization: `Bearer ${tokens.access_token ?? ""}` },
     }).catch((err: unknown) =>
-      stop(new KakaoApiError({ kakaoCode: 0, status: 0, message: `Kakao /v2/user/me did not answer: ${(err as Error).name}` })),
+      stop(
+        new KakaoApiError({
+          kakaoCode: 0,
+          status: 0,
+          message: `Kakao /v2/user/me did not answer: ${(err as Error).name}`,
+        }),
+      ),
     );
     const text = await res.text();
     if (!res.ok) stop(kakaoApiErrorFrom(res.status, text, "/v2/user/me"));
@@ -181,7 +209,12 @@ export function kakaoProvider(options: KakaoProviderOptions & { [ATTEMPT]?: Atte
     try {
       profile = toKakaoProfile(parseKakaoProfileJSON(text));
     } catch (err) {
-      stop(new KakaoAuthError("ERR_KAKAO_PROFILE", `Kakao /v2/user/me answered an unusable profile: ${(err as Error).message}`));
+      stop(
+        new KakaoAuthError(
+          "ERR_KAKAO_PROFILE",
+          `Kakao /v2/user/me answered an unusable profile: ${(err as Error).message}`,
+        ),
+      );
     }
     if (oidc && typeof tokens.id_token === "string") {
       const sub = decodeJwt(tokens.id_token).sub;

@@ -8,8 +8,9 @@ const LIMIT = 16 * 1024;
  */
 export async function readSmallBody(req: Request): Promise<Record<string, string>> {
   const parsed: unknown = req.body;
-  if (parsed && typeof parsed === "object" && !Buffer.isBuffer(parsed)) return flatten(parsed as Record<string, unknown>);
-  if (req.readableEnded || req.complete && !req.readable) return {};
+  if (parsed && typeof parsed === "object" && !Buffer.isBuffer(parsed))
+    return flatten(parsed as Record<string, unknown>);
+  if (req.readableEnded || (req.complete && !req.readable)) return {};
   const type = (req.headers["content-type"] ?? "").toLowerCase();
   if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("application/json")) return {};
   const chunks: Buffer[] = [];

@@ -16,7 +16,8 @@ export function sanitizeReturnTo(value: unknown, origin: string): string | undef
     } catch {
       return undefined;
     }
-    if (/[\u0000-\u001f\u007f\\]/.test(next) || /^\s*\/\s*\//.test(next) || /^[a-z][a-z0-9+.-]*:/i.test(next.trim())) return undefined;
+    if (/[\u0000-\u001f\u007f\\]/.test(next) || /^\s*\/\s*\//.test(next) || /^[a-z][a-z0-9+.-]*:/i.test(next.trim()))
+      return undefined;
     if (next === decoded) break;
     decoded = next;
   }

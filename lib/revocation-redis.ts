@@ -2,8 +2,7 @@ import type { RevocationStore } from "./revocation.js";
 
 /** The part of a Redis client we use: node-redis v4/v5 (`sendCommand`) or ioredis (`call`). */
 export type RedisLike =
-  | { sendCommand(args: string[]): Promise<unknown> }
-  | { call(command: string, ...args: string[]): Promise<unknown> };
+  { sendCommand(args: string[]): Promise<unknown> } | { call(command: string, ...args: string[]): Promise<unknown> };
 
 export interface RedisRevocationStoreOptions {
   /** Sorted-set key (default `express-kakao-auth:revocations`). */

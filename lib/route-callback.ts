@@ -25,7 +25,8 @@ function clearTransaction(res: Response, secure: boolean): void {
 
 function failTo(res: Response, runtime: Runtime, secure: boolean, code: string): void {
   clearTransaction(res, secure);
-  res.set({ "cache-control": "no-store", "referrer-policy": "no-referrer" })
+  res
+    .set({ "cache-control": "no-store", "referrer-policy": "no-referrer" })
     .redirect(302, `${runtime.config.basePath}/error?error=${encodeURIComponent(code)}`);
 }
 
@@ -41,7 +42,10 @@ function silentFailure(req: Request, res: Response, origin: string, secure: bool
   const stored = parseCookies(req.headers.cookie ?? "")[`${secure ? "__Secure-" : ""}authjs.callback-url`];
   const returnTo = stored ? sameOriginPath(stored, origin) : "/";
   clearTransaction(res, secure);
-  res.append("Set-Cookie", `${SILENT_COOKIE}=${error}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`);
+  res.append(
+    "Set-Cookie",
+    `${SILENT_COOKIE}=${error}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`,
+  );
   log.callback("prompt=none came back with %s", error);
   res.set({ "cache-control": "no-store", "referrer-policy": "no-referrer" }).redirect(302, returnTo);
 }

@@ -15,7 +15,8 @@ export function signInParams(q: URLSearchParams, runtime: Runtime): URLSearchPar
   const { config } = runtime;
   const out = new URLSearchParams();
   const extra = (q.get("scope") ?? "").split(/[\s,+]+/).filter((s) => CONSENT_ITEM.test(s) && s !== "openid");
-  if (extra.length) out.set("scope", [...new Set([...(config.oidc ? ["openid"] : []), ...config.scopes, ...extra])].join(","));
+  if (extra.length)
+    out.set("scope", [...new Set([...(config.oidc ? ["openid"] : []), ...config.scopes, ...extra])].join(","));
   const prompt = q.get("prompt");
   if (prompt && PROMPTS.has(prompt)) out.set("prompt", prompt);
   const hint = q.get("login_hint");
@@ -36,9 +37,16 @@ export async function handleSignIn(req: Request, res: Response, runtime: Runtime
   const params = signInParams(q, runtime);
   const url = `${origin}${config.basePath}/signin/kakao${params.size ? `?${params}` : ""}`;
   const body = new URLSearchParams({ callbackUrl: `${origin}${returnTo}` });
-  const result = await Auth(toAuthRequest(req, url, { method: "POST", body }), { ...runtime.authConfigFor({ req }), raw, skipCSRFCheck });
+  const result = await Auth(toAuthRequest(req, url, { method: "POST", body }), {
+    ...runtime.authConfigFor({ req }),
+    raw,
+    skipCSRFCheck,
+  });
   if (isWebResponse(result) || !result.redirect) {
-    log.signin("Auth.js did not produce an authorize URL (status %s)", isWebResponse(result) ? result.status : result.status);
+    log.signin(
+      "Auth.js did not produce an authorize URL (status %s)",
+      isWebResponse(result) ? result.status : result.status,
+    );
     res.redirect(302, `${config.basePath}/error?error=Configuration`);
     return;
   }

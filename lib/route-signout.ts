@@ -39,13 +39,19 @@ export async function handleSignOut(req: Request, res: Response, runtime: Runtim
   const body = await readSmallBody(req);
   if (!origin || !(sameOrigin(req, origin) || csrfTokenValid(req, runtime, state.secure, body.csrfToken))) {
     log.session("sign-out refused: no valid CSRF token or same-origin Origin");
-    res.status(403).json({ error: "csrf", message: "Sign-out needs the csrfToken from GET " + runtime.config.basePath + "/csrf or a same-origin request." });
+    res
+      .status(403)
+      .json({
+        error: "csrf",
+        message: "Sign-out needs the csrfToken from GET " + runtime.config.basePath + "/csrf or a same-origin request.",
+      });
     return;
   }
   const session = state.session;
   if (session && body.kakaoLogout === "true" && session.tokens) {
     await kakaoLogoutToken(runtime, session.tokens.accessToken).catch((err: unknown) =>
-      log.session("Kakao logout failed: %s", (err as Error).message));
+      log.session("Kakao logout failed: %s", (err as Error).message),
+    );
   }
   await runtime.endSession(req, res);
   if (runtime.config.onSignOut) await runtime.config.onSignOut({ user: session?.user, req });

@@ -43,7 +43,12 @@ interface StateHolder {
 }
 
 function isStateHolder(value: unknown, runtime: Runtime): value is StateHolder {
-  return typeof value === "object" && value !== null && (value as Partial<StateHolder>).runtime === runtime && (value as Partial<StateHolder>).state instanceof RequestState;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Partial<StateHolder>).runtime === runtime &&
+    (value as Partial<StateHolder>).state instanceof RequestState
+  );
 }
 
 /** Everything one `kakaoAuth()` instance shares across requests, built once at construction. */

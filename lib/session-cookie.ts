@@ -110,8 +110,13 @@ export class CookieSessionStore {
     if (!token) return undefined;
     const decoded = token.length <= MAX_TOKEN_LENGTH ? this.#decode(token, name) : undefined;
     const now = Date.now();
-    if (decoded && decoded.exp * 1000 > now && isSessionLive(decoded.data, now, this.#config.session, this.#revocations)) {
-      if (this.#config.session.rolling && this.#renewalDue(decoded.claims, now)) this.write(res, secure, decoded.data, decoded.claims);
+    if (
+      decoded &&
+      decoded.exp * 1000 > now &&
+      isSessionLive(decoded.data, now, this.#config.session, this.#revocations)
+    ) {
+      if (this.#config.session.rolling && this.#renewalDue(decoded.claims, now))
+        this.write(res, secure, decoded.data, decoded.claims);
       return { data: decoded.data, claims: decoded.claims };
     }
     if (!decoded) {
@@ -155,7 +160,8 @@ export class CookieSessionStore {
   }
 
   #clear(res: Response, names: string[], secure: boolean): void {
-    for (const n of names) res.append("Set-Cookie", serialize(n, "", { httpOnly: true, sameSite: "lax", path: "/", secure, maxAge: 0 }));
+    for (const n of names)
+      res.append("Set-Cookie", serialize(n, "", { httpOnly: true, sameSite: "lax", path: "/", secure, maxAge: 0 }));
   }
 
   /** Ends the session on this browser: clears the cookie and its chunks. */

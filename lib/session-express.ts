@@ -23,15 +23,21 @@ function sessionOf(req: Request): SessionLike {
   const s = (req as WithSession).session;
   if (!s || typeof s.regenerate !== "function") {
     if ((req as WithSession).sessionStore)
-      throw new KakaoSessionStoreError("The session store is unavailable (express-session could not load the session).");
-    throw new KakaoAuthConfigError("session.store",
-      'kakaoAuth: session.store is "express-session" but req.session is missing. Mount express-session before kakaoAuth(): app.use(session({ ... })); app.use(kakaoAuth({ session: { store: "express-session" } })).');
+      throw new KakaoSessionStoreError(
+        "The session store is unavailable (express-session could not load the session).",
+      );
+    throw new KakaoAuthConfigError(
+      "session.store",
+      'kakaoAuth: session.store is "express-session" but req.session is missing. Mount express-session before kakaoAuth(): app.use(session({ ... })); app.use(kakaoAuth({ session: { store: "express-session" } })).',
+    );
   }
   return s;
 }
 
 const call = (fn: (cb: (err?: unknown) => void) => void): Promise<void> =>
-  new Promise((resolve, reject) => fn((err) => (err ? reject(new KakaoSessionStoreError("The session store failed.", { cause: err })) : resolve())));
+  new Promise((resolve, reject) =>
+    fn((err) => (err ? reject(new KakaoSessionStoreError("The session store failed.", { cause: err })) : resolve())),
+  );
 
 /**
  * `session.store: "express-session"`: the user and tokens under `req.session.kakao`, with the id

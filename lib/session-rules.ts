@@ -8,7 +8,8 @@ export function isSessionData(value: unknown): value is KakaoSessionData {
   const v = value as Partial<KakaoSessionData>;
   return (
     typeof v.loginAt === "number" &&
-    typeof v.user === "object" && v.user !== null &&
+    typeof v.user === "object" &&
+    v.user !== null &&
     typeof v.user.id === "string" &&
     Array.isArray(v.user.scopes) &&
     typeof v.user.authTime === "number"
@@ -29,5 +30,8 @@ export function isSessionLive(
 
 /** When the idle expiry must end: the rolling window, capped by the absolute lifetime (seconds). */
 export function sessionExpiry(data: KakaoSessionData, nowMs: number, session: ResolvedSessionConfig): number {
-  return Math.min(Math.floor(nowMs / 1000) + session.maxAge, Math.floor(data.loginAt / 1000) + session.absoluteDuration);
+  return Math.min(
+    Math.floor(nowMs / 1000) + session.maxAge,
+    Math.floor(data.loginAt / 1000) + session.absoluteDuration,
+  );
 }

@@ -99,7 +99,12 @@ export interface KakaoAuthOptions {
   /** Called after Kakao login succeeded; return `false` to refuse the user. */
   onSignIn?: (event: { user: KakaoUser; req: Request }) => boolean | void | Promise<boolean | void>;
   onSignOut?: (event: { user: KakaoUser | undefined; req: Request }) => void | Promise<void>;
-  onUnlink?: (event: { userId: string; referrerType: string; appId?: string; groupUserToken?: string }) => void | Promise<void>;
+  onUnlink?: (event: {
+    userId: string;
+    referrerType: string;
+    appId?: string;
+    groupUserToken?: string;
+  }) => void | Promise<void>;
   /** Timeout for calls to Kakao, in milliseconds (default 10,000). */
   timeout?: number;
   /**

@@ -30,7 +30,10 @@ export async function handleUnlinkWebhook(req: Request, res: Response, runtime: 
     res.status(401).set("WWW-Authenticate", "KakaoAK").json({ error: "unauthorized" });
     return;
   }
-  const params = req.method === "POST" ? { ...Object.fromEntries(queryParams(req)), ...(await readSmallBody(req)) } : Object.fromEntries(queryParams(req));
+  const params =
+    req.method === "POST"
+      ? { ...Object.fromEntries(queryParams(req)), ...(await readSmallBody(req)) }
+      : Object.fromEntries(queryParams(req));
   const userId = params.user_id;
   const appId = params.app_id;
   const referrerType = params.referrer_type ?? "UNKNOWN";

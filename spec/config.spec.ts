@@ -67,7 +67,9 @@ describe("resolveConfig: required options (CFG-01)", () => {
   });
 
   it("kakaoAuth() validates its options when it is called, not at the first request", () => {
-    expect(() => kakaoAuth({ clientId: "k", secret: SECRET, sesion: {} } as KakaoAuthOptions)).toThrow(KakaoAuthConfigError);
+    expect(() => kakaoAuth({ clientId: "k", secret: SECRET, sesion: {} } as KakaoAuthOptions)).toThrow(
+      KakaoAuthConfigError,
+    );
   });
 });
 
@@ -84,14 +86,17 @@ describe("resolveConfig: environment defaults", () => {
   });
 
   it("reads baseURL, the Kakao origins, the admin key and the app id from the environment", () => {
-    const config = resolveConfig({}, {
-      ...ENV,
-      AUTH_URL: "https://app.example.com",
-      KAKAO_AUTH_ORIGIN: "http://127.0.0.1:9000",
-      KAKAO_API_ORIGIN: "http://127.0.0.1:9001",
-      KAKAO_ADMIN_KEY: "admin",
-      KAKAO_APP_ID: "1234567",
-    });
+    const config = resolveConfig(
+      {},
+      {
+        ...ENV,
+        AUTH_URL: "https://app.example.com",
+        KAKAO_AUTH_ORIGIN: "http://127.0.0.1:9000",
+        KAKAO_API_ORIGIN: "http://127.0.0.1:9001",
+        KAKAO_ADMIN_KEY: "admin",
+        KAKAO_APP_ID: "1234567",
+      },
+    );
     expect(config).toMatchObject({
       origin: "https://app.example.com",
       authOrigin: "http://127.0.0.1:9000",
@@ -260,7 +265,10 @@ describe("resolveConfig: unknown options", () => {
 
 describe("resolveConfig: baseURL and basePath", () => {
   it("a baseURL without a path keeps the default /auth", () => {
-    expect(resolveConfig({ baseURL: "https://app.example.com" }, ENV)).toMatchObject({ origin: "https://app.example.com", basePath: "/auth" });
+    expect(resolveConfig({ baseURL: "https://app.example.com" }, ENV)).toMatchObject({
+      origin: "https://app.example.com",
+      basePath: "/auth",
+    });
   });
 
   it("a baseURL with a path sets basePath, as in Auth.js", () => {
@@ -275,7 +283,9 @@ describe("resolveConfig: baseURL and basePath", () => {
   });
 
   it("an explicit basePath equal to the baseURL path is accepted", () => {
-    expect(resolveConfig({ baseURL: "https://app.example.com/api/auth", basePath: "/api/auth" }, ENV).basePath).toBe("/api/auth");
+    expect(resolveConfig({ baseURL: "https://app.example.com/api/auth", basePath: "/api/auth" }, ENV).basePath).toBe(
+      "/api/auth",
+    );
   });
 
   it("a basePath that conflicts with the baseURL path throws, naming both", () => {

@@ -16,7 +16,8 @@ const CLAIMS = { sub: "1376016924429759228", name: "카카오", kakao: { user: {
 const keys = (...secrets: string[]) => deriveJweKeys(secrets, SALT);
 const now = () => Math.floor(Date.now() / 1000);
 /** Ours, with the first key, valid for an hour. */
-const ours = (claims: Record<string, unknown> = CLAIMS, secret = SECRET) => encryptJwe(claims, keys(secret)[0]!, now() + 3600, now());
+const ours = (claims: Record<string, unknown> = CLAIMS, secret = SECRET) =>
+  encryptJwe(claims, keys(secret)[0]!, now() + 3600, now());
 const authjsEncode = (secret: string | string[] = SECRET, token: Record<string, unknown> = CLAIMS) =>
   encode({ token, secret, salt: SALT, maxAge: 3600 });
 /** Auth.js's verdict: the claims, or null when it refuses the token. */
@@ -50,7 +51,8 @@ describe("decryptJwe against @auth/core/jwt", () => {
   });
 
   it("writes the header Auth.js writes: dir, A256CBC-HS512 and the key's thumbprint as kid", async () => {
-    const header = (t: string) => JSON.parse(Buffer.from(t.split(".")[0]!, "base64url").toString("utf8")) as Record<string, unknown>;
+    const header = (t: string) =>
+      JSON.parse(Buffer.from(t.split(".")[0]!, "base64url").toString("utf8")) as Record<string, unknown>;
     expect(header(ours())).toEqual(header(await authjsEncode()));
   });
 
@@ -101,7 +103,14 @@ describe("decryptJwe refuses tampered tokens (SES-02)", () => {
   it.each([
     ["the last part dropped", (t: string) => t.split(".").slice(0, 4).join(".")],
     ["the tag cut short", (t: string) => t.slice(0, -8)],
-    ["the ciphertext cut short", (t: string) => { const p = t.split("."); p[3] = p[3]!.slice(0, 22); return p.join("."); }],
+    [
+      "the ciphertext cut short",
+      (t: string) => {
+        const p = t.split(".");
+        p[3] = p[3]!.slice(0, 22);
+        return p.join(".");
+      },
+    ],
     ["half the token", (t: string) => t.slice(0, Math.floor(t.length / 2))],
     ["an empty string", () => ""],
     ["a sixth part", (t: string) => `${t}.AAAA`],
@@ -190,7 +199,7 @@ describe("decryptJwe refuses headers Auth.js refuses", () => {
 
   it("returns null for a header that is not a JSON object", () => {
     const token = ours().split(".");
-    for (const bad of ["[1,2]", "null", "\"dir\"", "{not json"]) {
+    for (const bad of ["[1,2]", "null", '"dir"', "{not json"]) {
       token[0] = Buffer.from(bad).toString("base64url");
       expect(decryptJwe(token.join("."), keys(SECRET))).toBeNull();
     }
@@ -205,7 +214,11 @@ describe("decryptJwe refuses headers Auth.js refuses", () => {
     expect(decryptJwe(sealJwe(header({}), raw, key()), keys(SECRET))).toBeNull();
   });
 
-  it.each([["exp", "tomorrow"], ["iat", null], ["nbf", {}]])("returns null when %s is not a number", (claim, value) => {
+  it.each([
+    ["exp", "tomorrow"],
+    ["iat", null],
+    ["nbf", {}],
+  ])("returns null when %s is not a number", (claim, value) => {
     expect(decryptJwe(sealJwe(header({}), { ...payload(), [claim]: value }, key()), keys(SECRET))).toBeNull();
   });
 });

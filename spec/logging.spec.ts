@@ -17,7 +17,10 @@ function cookieValues(flow: LoginFlow): string[] {
   return [...flow.jar.cookies.values()].filter((v) => v.length >= 16);
 }
 
-function tokensOf(emulator: { tokensOf(id: string): { accessTokens: string[]; refreshTokens: string[] } }, userId: string): string[] {
+function tokensOf(
+  emulator: { tokensOf(id: string): { accessTokens: string[]; refreshTokens: string[] } },
+  userId: string,
+): string[] {
   const { accessTokens, refreshTokens } = emulator.tokensOf(userId);
   return [...accessTokens, ...refreshTokens];
 }
@@ -42,7 +45,13 @@ describe("LOG-01: debug output (DEBUG=express-kakao-auth:*)", () => {
     expect(logs.text()).toContain(`signed in Kakao user ${userId}`);
     const code = flow.callbackUrl?.searchParams.get("code");
     expect(code).toBeTruthy();
-    expectNotLogged([code, flow.callbackUrl?.searchParams.get("state"), flow.authorizeUrl?.searchParams.get("code_challenge"), ...tokensOf(emu.get(), userId), ...cookieValues(flow)]);
+    expectNotLogged([
+      code,
+      flow.callbackUrl?.searchParams.get("state"),
+      flow.authorizeUrl?.searchParams.get("code_challenge"),
+      ...tokensOf(emu.get(), userId),
+      ...cookieValues(flow),
+    ]);
   });
 
   it("LOG-01: a token refresh logs neither the old nor the new tokens", async () => {
@@ -89,14 +98,22 @@ describe("LOG-01: debug output (DEBUG=express-kakao-auth:*)", () => {
     emulator.fail("logout", { kapiCode: -401 }); // a failed Kakao logout is logged too
     const res = await fetch(`${app.url}/auth/signout`, {
       method: "POST",
-      headers: { cookie: flow.jar.header(), origin: app.url, "content-type": "application/x-www-form-urlencoded", ...JSON_ACCEPT },
+      headers: {
+        cookie: flow.jar.header(),
+        origin: app.url,
+        "content-type": "application/x-www-form-urlencoded",
+        ...JSON_ACCEPT,
+      },
       body: "kakaoLogout=true",
     });
     expect(res.status).toBe(200);
     expect(logs.text()).toContain("Kakao logout failed");
     const hook = await emulator.sendUnlinkWebhook(`${app.url}/auth/webhooks/kakao/unlink`, { userId });
     expect(hook.status).toBe(200);
-    const refused = await emulator.sendUnlinkWebhook(`${app.url}/auth/webhooks/kakao/unlink`, { userId, adminKey: `${ADMIN_KEY}-wrong` });
+    const refused = await emulator.sendUnlinkWebhook(`${app.url}/auth/webhooks/kakao/unlink`, {
+      userId,
+      adminKey: `${ADMIN_KEY}-wrong`,
+    });
     expect(refused.status).toBe(401);
     expectNotLogged([...tokens, ...cookieValues(flow), ADMIN_KEY, `${ADMIN_KEY}-wrong`]);
   });
@@ -122,25 +139,45 @@ describe("LOG-02: error pages and JSON error bodies", () => {
 
   /** The secrets plus whatever tokens and cookies this browser and user hold. */
   function sensitive(flow?: LoginFlow, userId?: string): string[] {
-    return [...secretsOf(emu.get()), SECRET, ...(flow ? cookieValues(flow) : []), ...(userId ? tokensOf(emu.get(), userId) : [])];
+    return [
+      ...secretsOf(emu.get()),
+      SECRET,
+      ...(flow ? cookieValues(flow) : []),
+      ...(userId ? tokensOf(emu.get(), userId) : []),
+    ];
   }
 
-  it.each(["access_denied", "state", "id_token", "KOE010", "KOE303", "KOE320", "Configuration", "unknown", "<script>alert(1)</script>", `${"x".repeat(300)}`])(
-    "LOG-02: the error page for error=%s shows no secret, stack or echoed input",
-    async (code) => {
-      const res = await fetch(`${app.url}/auth/error?error=${encodeURIComponent(code)}`);
-      expect(res.status).toBe(400);
-      const html = await res.text();
-      expect(html).not.toMatch(STACK_TRACE);
-      expect(html).not.toContain("<script>");
-      expect(html).not.toContain("x".repeat(300));
-      for (const secret of sensitive()) expect(html).not.toContain(secret);
-    },
-  );
+  it.each([
+    "access_denied",
+    "state",
+    "id_token",
+    "KOE010",
+    "KOE303",
+    "KOE320",
+    "Configuration",
+    "unknown",
+    "<script>alert(1)</script>",
+    `${"x".repeat(300)}`,
+  ])("LOG-02: the error page for error=%s shows no secret, stack or echoed input", async (code) => {
+    const res = await fetch(`${app.url}/auth/error?error=${encodeURIComponent(code)}`);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).not.toMatch(STACK_TRACE);
+    expect(html).not.toContain("<script>");
+    expect(html).not.toContain("x".repeat(300));
+    for (const secret of sensitive()) expect(html).not.toContain(secret);
+  });
 
   it("LOG-02: a token endpoint error that quotes the client secret shows a page without it", async () => {
     const emulator = emu.get();
-    emulator.fail("token", { status: 401, body: { error: "invalid_client", error_description: `Bad client credentials ${emulator.clientSecret ?? ""}`, error_code: "KOE010" } });
+    emulator.fail("token", {
+      status: 401,
+      body: {
+        error: "invalid_client",
+        error_description: `Bad client credentials ${emulator.clientSecret ?? ""}`,
+        error_code: "KOE010",
+      },
+    });
     const flow = new LoginFlow(app.url);
     const res = await flow.run();
     const shown = await expectCleanError(res, app.url, sensitive(flow));
@@ -154,7 +191,10 @@ describe("LOG-02: error pages and JSON error bodies", () => {
     const replay = new LoginFlow(app.url, flow.jar.clone());
     await flow.callback();
     const res = await replay.callback(flow.callbackUrl);
-    const shown = await expectCleanError(res, app.url, [...sensitive(flow), flow.callbackUrl!.searchParams.get("code")!]);
+    const shown = await expectCleanError(res, app.url, [
+      ...sensitive(flow),
+      flow.callbackUrl!.searchParams.get("code")!,
+    ]);
     expect(shown.code).toBe("KOE320");
   });
 
@@ -162,7 +202,9 @@ describe("LOG-02: error pages and JSON error bodies", () => {
     const flow = new LoginFlow(app.url);
     await flow.start();
     const state = flow.authorizeUrl!.searchParams.get("state")!;
-    const res = await flow.callback(`${app.url}/auth/callback/kakao?error=access_denied&error_description=${encodeURIComponent("<b>leak</b>")}&state=${state}`);
+    const res = await flow.callback(
+      `${app.url}/auth/callback/kakao?error=access_denied&error_description=${encodeURIComponent("<b>leak</b>")}&state=${state}`,
+    );
     const shown = await expectCleanError(res, app.url, sensitive(flow));
     expect(shown.body).not.toContain("leak");
   });
@@ -173,8 +215,14 @@ describe("LOG-02: error pages and JSON error bodies", () => {
     const secrets = sensitive(flow, userId);
     const bodies: Response[] = [
       await fetch(`${app.url}/me`, JSON_ACCEPT_INIT),
-      await fetch(`${app.url}/auth/signout`, { method: "POST", headers: { cookie: flow.jar.header(), origin: "http://evil.example", ...JSON_ACCEPT } }),
-      await fetch(`${app.url}/auth/webhooks/kakao/unlink`, { method: "POST", headers: { authorization: `KakaoAK ${ADMIN_KEY}x` } }),
+      await fetch(`${app.url}/auth/signout`, {
+        method: "POST",
+        headers: { cookie: flow.jar.header(), origin: "http://evil.example", ...JSON_ACCEPT },
+      }),
+      await fetch(`${app.url}/auth/webhooks/kakao/unlink`, {
+        method: "POST",
+        headers: { authorization: `KakaoAK ${ADMIN_KEY}x` },
+      }),
       await flow.get("/kakao/talk", JSON_ACCEPT),
     ];
     emulator.fail("me", { kapiCode: -401, times: 2 });

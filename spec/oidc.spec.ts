@@ -56,7 +56,10 @@ describe("OpenID Connect login (oidc: true)", () => {
     }
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`${app.url}/`);
-    const me = (await (await flow.get("/me", { accept: "application/json" })).json()) as { id: string; authTime: number };
+    const me = (await (await flow.get("/me", { accept: "application/json" })).json()) as {
+      id: string;
+      authTime: number;
+    };
     expect(me.id).toBe(USER);
     expect(issued?.auth_time).toBeTypeOf("number");
     expect(me.authTime).toBe(issued?.auth_time);

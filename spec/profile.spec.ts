@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { defaultKakaoUser, parseKakaoProfileJSON, splitScopes, toKakaoProfile, type KakaoProfile } from "../lib/profile.js";
+import {
+  defaultKakaoUser,
+  parseKakaoProfileJSON,
+  splitScopes,
+  toKakaoProfile,
+  type KakaoProfile,
+} from "../lib/profile.js";
 
 const BIG = "1376016924429759228";
 const parse = (text: string) => toKakaoProfile(parseKakaoProfileJSON(text));
@@ -16,7 +22,9 @@ describe("parseKakaoProfileJSON", () => {
   });
 
   it("keeps an id exact wherever it sits among the top-level keys, with whitespace around it", () => {
-    expect(parse(`{"connected_at":"2022-04-11T01:45:28Z","kakao_account":{"profile":{}},"id" :  ${BIG} }`).id).toBe(BIG);
+    expect(parse(`{"connected_at":"2022-04-11T01:45:28Z","kakao_account":{"profile":{}},"id" :  ${BIG} }`).id).toBe(
+      BIG,
+    );
   });
 
   it("turns a small id into a decimal string too", () => {
@@ -28,7 +36,9 @@ describe("parseKakaoProfileJSON", () => {
   });
 
   it("ignores an id nested inside another object and still quotes the top-level one", () => {
-    const value = parseKakaoProfileJSON(`{"for_partner":{"id":123},"id":${BIG},"properties":{"id":9007199254740993}}`) as Record<string, unknown>;
+    const value = parseKakaoProfileJSON(
+      `{"for_partner":{"id":123},"id":${BIG},"properties":{"id":9007199254740993}}`,
+    ) as Record<string, unknown>;
     expect(value.id).toBe(BIG);
     expect(value.for_partner).toEqual({ id: 123 });
     expect((value.properties as { id: unknown }).id).toBeTypeOf("number");
@@ -40,7 +50,7 @@ describe("parseKakaoProfileJSON", () => {
     expect(value.list).toEqual([{ id: 1 }, "id"]);
   });
 
-  it("ignores \"id\": written inside a string value", () => {
+  it('ignores "id": written inside a string value', () => {
     const text = `{"properties":{"nickname":"\\"id\\":1"},"note":"x\\",\\"id\\":5","id":${BIG}}`;
     const value = parseKakaoProfileJSON(text) as { id: string; note: string; properties: { nickname: string } };
     expect(value.id).toBe(BIG);
@@ -48,7 +58,7 @@ describe("parseKakaoProfileJSON", () => {
     expect(value.properties.nickname).toBe('"id":1');
   });
 
-  it("does not take a string value \"id\" for the key", () => {
+  it('does not take a string value "id" for the key', () => {
     const value = parseKakaoProfileJSON(`{"key":"id","n":7,"id":${BIG}}`) as Record<string, unknown>;
     expect(value).toEqual({ key: "id", n: 7, id: BIG });
   });
@@ -67,7 +77,11 @@ describe("parseKakaoProfileJSON", () => {
   });
 
   it("keeps any int64 id exact and every other value as JSON.parse reads it (property)", () => {
-    const rest = fc.dictionary(fc.string().filter((k) => k !== "id" && k !== "__proto__"), fc.jsonValue(), { maxKeys: 6 });
+    const rest = fc.dictionary(
+      fc.string().filter((k) => k !== "id" && k !== "__proto__"),
+      fc.jsonValue(),
+      { maxKeys: 6 },
+    );
     fc.assert(
       fc.property(rest, fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }), fc.boolean(), (others, id, idFirst) => {
         const body = JSON.stringify(others).slice(1, -1);
@@ -109,7 +123,11 @@ describe("toKakaoProfile", () => {
 describe("defaultKakaoUser", () => {
   const profile = (over: Partial<KakaoProfile> = {}): KakaoProfile => ({ id: BIG, ...over });
   const email = (valid: boolean | undefined, verified: boolean | undefined) =>
-    defaultKakaoUser(profile({ kakao_account: { email: "u@example.com", is_email_valid: valid, is_email_verified: verified } }), {}, 0);
+    defaultKakaoUser(
+      profile({ kakao_account: { email: "u@example.com", is_email_valid: valid, is_email_verified: verified } }),
+      {},
+      0,
+    );
 
   it("TOK-10: sets email and emailVerified when the address is valid and verified", () => {
     expect(email(true, true)).toMatchObject({ email: "u@example.com", emailVerified: true });
@@ -121,12 +139,15 @@ describe("defaultKakaoUser", () => {
     [false, false],
     [undefined, true],
     [true, undefined],
-  ])("TOK-10: leaves email out and emailVerified false when is_email_valid=%s and is_email_verified=%s", (valid, verified) => {
-    const user = email(valid, verified);
-    expect(user.email).toBeUndefined();
-    expect("email" in user).toBe(false);
-    expect(user.emailVerified).toBe(false);
-  });
+  ])(
+    "TOK-10: leaves email out and emailVerified false when is_email_valid=%s and is_email_verified=%s",
+    (valid, verified) => {
+      const user = email(valid, verified);
+      expect(user.email).toBeUndefined();
+      expect("email" in user).toBe(false);
+      expect(user.emailVerified).toBe(false);
+    },
+  );
 
   it("TOK-10: a valid and verified flag without an address gives no email and emailVerified false", () => {
     const user = defaultKakaoUser(profile({ kakao_account: { is_email_valid: true, is_email_verified: true } }), {}, 0);
@@ -139,16 +160,40 @@ describe("defaultKakaoUser", () => {
   });
 
   it("takes the nickname and images from kakao_account.profile", () => {
-    const user = defaultKakaoUser(profile({
-      kakao_account: { profile: { nickname: "라이언", profile_image_url: "https://k.kakaocdn.net/p.jpg", thumbnail_image_url: "https://k.kakaocdn.net/t.jpg" } },
-      properties: { nickname: "옛이름", profile_image: "https://old/p.jpg", thumbnail_image: "https://old/t.jpg" },
-    }), {}, 0);
-    expect(user).toMatchObject({ nickname: "라이언", profileImage: "https://k.kakaocdn.net/p.jpg", thumbnailImage: "https://k.kakaocdn.net/t.jpg" });
+    const user = defaultKakaoUser(
+      profile({
+        kakao_account: {
+          profile: {
+            nickname: "라이언",
+            profile_image_url: "https://k.kakaocdn.net/p.jpg",
+            thumbnail_image_url: "https://k.kakaocdn.net/t.jpg",
+          },
+        },
+        properties: { nickname: "옛이름", profile_image: "https://old/p.jpg", thumbnail_image: "https://old/t.jpg" },
+      }),
+      {},
+      0,
+    );
+    expect(user).toMatchObject({
+      nickname: "라이언",
+      profileImage: "https://k.kakaocdn.net/p.jpg",
+      thumbnailImage: "https://k.kakaocdn.net/t.jpg",
+    });
   });
 
   it("falls back to the legacy properties for nickname and images", () => {
-    const user = defaultKakaoUser(profile({ properties: { nickname: "옛이름", profile_image: "https://old/p.jpg", thumbnail_image: "https://old/t.jpg" } }), {}, 0);
-    expect(user).toMatchObject({ nickname: "옛이름", profileImage: "https://old/p.jpg", thumbnailImage: "https://old/t.jpg" });
+    const user = defaultKakaoUser(
+      profile({
+        properties: { nickname: "옛이름", profile_image: "https://old/p.jpg", thumbnail_image: "https://old/t.jpg" },
+      }),
+      {},
+      0,
+    );
+    expect(user).toMatchObject({
+      nickname: "옛이름",
+      profileImage: "https://old/p.jpg",
+      thumbnailImage: "https://old/t.jpg",
+    });
   });
 
   it("leaves nickname and images out when Kakao sent none", () => {

@@ -16,13 +16,15 @@ type Client = Awaited<ReturnType<typeof redisClient>>;
 function instance(major: 4 | 5, emulator: KakaoEmulator, client: Client) {
   const create = (major === 4 ? express4 : express5) as unknown as typeof express5;
   const app = create();
-  app.use(session({
-    store: new RedisStore({ client, prefix: "eka-spec:" }),
-    secret: SECRET,
-    resave: false,
-    saveUninitialized: false,
-    name: "connect.sid",
-  }));
+  app.use(
+    session({
+      store: new RedisStore({ client, prefix: "eka-spec:" }),
+      secret: SECRET,
+      resave: false,
+      saveUninitialized: false,
+      name: "connect.sid",
+    }),
+  );
   app.use(kakaoAuth({ ...emulator.options, secret: SECRET, session: { store: "express-session" } }));
   app.get("/visit", (req, res) => {
     (req.session as unknown as { visited: boolean }).visited = true;
@@ -101,7 +103,8 @@ describe.runIf(redisAvailable())("express-session on Redis, two instances", () =
     expect(cookie).not.toContain("authjs.session-token");
     const keys = await clientA.keys("eka-spec:*");
     const values = await Promise.all(keys.map((k) => clientA.get(k)));
-    const mine = values.map((v) => JSON.parse(v ?? "{}") as { kakao?: { user: { id: string }; tokens?: { accessToken: string } } })
+    const mine = values
+      .map((v) => JSON.parse(v ?? "{}") as { kakao?: { user: { id: string }; tokens?: { accessToken: string } } })
       .find((v) => v.kakao?.user.id === "5000000005");
     expect(mine?.kakao?.tokens?.accessToken).toMatch(/^[A-Za-z0-9_-]{20,}$/);
   });

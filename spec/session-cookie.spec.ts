@@ -54,7 +54,8 @@ const claimsOf = (token: string | undefined, secrets = [SECRET], name = NAME) =>
   token === undefined ? null : decryptJwe(token, deriveJweKeys(secrets, name));
 
 /** The callback response of a browser login (its Set-Cookie lines are what a browser stores). */
-const fetchLogin = (url: string, loginHint: string): Promise<Response> => new LoginFlow(url).run({ login_hint: loginHint });
+const fetchLogin = (url: string, loginHint: string): Promise<Response> =>
+  new LoginFlow(url).run({ login_hint: loginHint });
 
 const cleared = (a: { setCookies: SetCookie[] }, name = NAME) =>
   a.setCookies.some((c) => c.name === name && c.value === "" && c.maxAge === 0);
@@ -76,7 +77,12 @@ describe("session cookie flags (SES-01)", () => {
     const id = newUserId();
     emu.get().addUser({ id });
     const { callback } = await signInBehindPublicOrigin(served.listening, id);
-    expect(setCookieNamed(callback, SECURE_NAME)).toMatchObject({ secure: true, httpOnly: true, sameSite: "lax", path: "/" });
+    expect(setCookieNamed(callback, SECURE_NAME)).toMatchObject({
+      secure: true,
+      httpOnly: true,
+      sameSite: "lax",
+      path: "/",
+    });
     expect(setCookieNamed(callback, NAME)).toBeUndefined();
   });
 
@@ -105,7 +111,12 @@ describe("session cookie flags (SES-01)", () => {
     emu.get().addUser({ id });
     const headers = { "x-forwarded-proto": "https" };
     const { callback, jar } = await signInBehindPublicOrigin(served, id, { headers });
-    expect(setCookieNamed(callback, SECURE_NAME)).toMatchObject({ secure: true, httpOnly: true, sameSite: "lax", path: "/" });
+    expect(setCookieNamed(callback, SECURE_NAME)).toMatchObject({
+      secure: true,
+      httpOnly: true,
+      sameSite: "lax",
+      path: "/",
+    });
     const me = await fetch(`${served.url}/whoami`, { headers: { ...headers, cookie: jar.header() } });
     expect(((await me.json()) as { user: { id: string } | null }).user?.id).toBe(id);
   });
@@ -114,8 +125,13 @@ describe("session cookie flags (SES-01)", () => {
     const { url } = await start();
     const id = newUserId();
     emu.get().addUser({ id });
-    const res = await fetch(`${url}/auth/signin/kakao?login_hint=${id}`, { redirect: "manual", headers: { "x-forwarded-proto": "https" } });
-    expect(new URL(res.headers.get("location") ?? "").searchParams.get("redirect_uri")).toBe(`${url}/auth/callback/kakao`);
+    const res = await fetch(`${url}/auth/signin/kakao?login_hint=${id}`, {
+      redirect: "manual",
+      headers: { "x-forwarded-proto": "https" },
+    });
+    expect(new URL(res.headers.get("location") ?? "").searchParams.get("redirect_uri")).toBe(
+      `${url}/auth/callback/kakao`,
+    );
     expect(res.headers.getSetCookie().every((line) => !line.startsWith("__Secure-"))).toBe(true);
   });
 
@@ -142,7 +158,13 @@ describe("session cookie flags (SES-01)", () => {
     const cookie = await signInAs(app, newUserId());
     clock.at(HOUR + 1);
     const answer = await whoamiWith(url, cookie);
-    expect(setCookieNamed(answer.setCookies, NAME)).toMatchObject({ value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: "lax" });
+    expect(setCookieNamed(answer.setCookies, NAME)).toMatchObject({
+      value: "",
+      maxAge: 0,
+      path: "/",
+      httpOnly: true,
+      sameSite: "lax",
+    });
   });
 });
 
@@ -172,7 +194,13 @@ describe("tampered and foreign session cookies (SES-02, SES-03)", () => {
   it.each([
     ["truncated by 10 characters", (t: string) => t.slice(0, -10)],
     ["cut to its first three parts", (t: string) => t.split(".").slice(0, 3).join(".")],
-    ["with parts re-ordered", (t: string) => { const p = t.split("."); return [p[0], p[1], p[3], p[2], p[4]].join("."); }],
+    [
+      "with parts re-ordered",
+      (t: string) => {
+        const p = t.split(".");
+        return [p[0], p[1], p[3], p[2], p[4]].join(".");
+      },
+    ],
     ["doubled", (t: string) => `${t}${t}`],
     ["percent-encoded garbage", () => "%E0%A4%A"],
   ])("SES-02: a session cookie %s is anonymous", async (_name, change) => {
@@ -186,7 +214,11 @@ describe("tampered and foreign session cookies (SES-02, SES-03)", () => {
     const { url } = await start();
     const key = deriveJweKeys([SECRET], NAME)[0]!;
     const exp = Math.floor(Date.now() / 1000) + HOUR;
-    for (const claims of [{ sub: "1", exp }, { kakao: { user: { id: 1 } }, exp }, { kakao: { user: { id: "1", scopes: [], authTime: 1 } }, exp }]) {
+    for (const claims of [
+      { sub: "1", exp },
+      { kakao: { user: { id: 1 } }, exp },
+      { kakao: { user: { id: "1", scopes: [], authTime: 1 } }, exp },
+    ]) {
       const token = sealJwe({ alg: "dir", enc: "A256CBC-HS512", kid: key.kid }, claims, key);
       expect((await whoamiWith(url, `${NAME}=${token}`)).user).toBeNull();
     }
@@ -487,20 +519,29 @@ describe("oversized and chunked cookies (SES-12)", () => {
   it("SES-12: a chunked session with a chunk missing is anonymous", async () => {
     const { app, url } = await start();
     const cookie = await signInAs(app, { id: newUserId(), nickname: "카".repeat(1200) });
-    const withoutSecond = cookie.split("; ").filter((p) => !p.startsWith(`${NAME}.1=`)).join("; ");
+    const withoutSecond = cookie
+      .split("; ")
+      .filter((p) => !p.startsWith(`${NAME}.1=`))
+      .join("; ");
     expect((await whoamiWith(url, withoutSecond)).user).toBeNull();
   });
 });
 
 describe("fuzzed Cookie headers (IN-02)", () => {
-  const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 200 });
+  const printable = fc.string({
+    unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+    maxLength: 200,
+  });
   const tokenish = fc.string({ unit: fc.constantFrom(..."ABCabc012-_.".split("")), maxLength: 300 });
   const cookieName = fc.oneof(
     fc.constantFrom(NAME, `${NAME}.0`, `${NAME}.1`, `${NAME}.63`, SECURE_NAME, "authjs.csrf-token", "connect.sid"),
     fc.string({ unit: fc.constantFrom(..."abcXYZ._-0123".split("")), minLength: 1, maxLength: 20 }),
   );
   const pair = fc.tuple(cookieName, fc.oneof(tokenish, printable)).map(([n, v]) => `${n}=${v}`);
-  const header = fc.oneof(printable, fc.array(pair, { maxLength: 8 }).map((pairs) => pairs.join("; ")));
+  const header = fc.oneof(
+    printable,
+    fc.array(pair, { maxLength: 8 }).map((pairs) => pairs.join("; ")),
+  );
 
   it("IN-02: arbitrary Cookie headers are anonymous and never 5xx", async () => {
     const { url } = await start();
@@ -522,10 +563,14 @@ describe("fuzzed Cookie headers (IN-02)", () => {
       .tuple(fc.string({ unit: fc.constantFrom(..."abcXYZ_-0123".split("")), minLength: 1, maxLength: 12 }), tokenish)
       .map(([n, v]) => `x${n}=${v}`);
     await fc.assert(
-      fc.asyncProperty(fc.array(unrelated, { maxLength: 5 }), fc.array(unrelated, { maxLength: 5 }), async (before, after) => {
-        const answer = await whoamiWith(url, [...before, session, ...after].join("; "));
-        expect(answer.user?.id).toBe(id);
-      }),
+      fc.asyncProperty(
+        fc.array(unrelated, { maxLength: 5 }),
+        fc.array(unrelated, { maxLength: 5 }),
+        async (before, after) => {
+          const answer = await whoamiWith(url, [...before, session, ...after].join("; "));
+          expect(answer.user?.id).toBe(id);
+        },
+      ),
       { numRuns: 60 },
     );
   });

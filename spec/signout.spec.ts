@@ -14,7 +14,11 @@ const NAME = "authjs.session-token";
 const NEW_SECRET = "signout-spec-new-secret-0123456789abcd";
 
 /** The Cookie header after a response's Set-Cookie lines, as a browser keeps it. */
-const after = (cookie: string, res: Response) => applySetCookies(cookie, res.headers.getSetCookie().map((l) => parseSetCookie(l)));
+const after = (cookie: string, res: Response) =>
+  applySetCookies(
+    cookie,
+    res.headers.getSetCookie().map((l) => parseSetCookie(l)),
+  );
 
 describe.each(EXPRESS_MAJORS)("POST /auth/signout on Express %i", (major) => {
   const emu = useEmulator();
@@ -77,18 +81,28 @@ describe.each(EXPRESS_MAJORS)("POST /auth/signout on Express %i", (major) => {
     for (const app of [bare, parsed]) {
       const { cookie } = await signedIn();
       const csrf = await fetchCsrf(app.url, cookie);
-      const res = await postForm(`${app.url}/auth/signout`, { csrfToken: csrf.csrfToken }, { cookie: csrf.cookie, json: true });
+      const res = await postForm(
+        `${app.url}/auth/signout`,
+        { csrfToken: csrf.csrfToken },
+        { cookie: csrf.cookie, json: true },
+      );
       expect(res.status, app.url).toBe(200);
     }
   });
 
   it("signs out with the csrfToken while secrets rotate, including a CSRF cookie issued before the rotation", async () => {
-    const rotated = await listen(buildApp({ express: major, emulator: emu.get(), options: { secret: [NEW_SECRET, SECRET] } }));
+    const rotated = await listen(
+      buildApp({ express: major, emulator: emu.get(), options: { secret: [NEW_SECRET, SECRET] } }),
+    );
     try {
       for (const issuer of [rotated, bare]) {
         const { cookie } = await signedIn();
         const csrf = await fetchCsrf(issuer.url, cookie);
-        const res = await postForm(`${rotated.url}/auth/signout`, { csrfToken: csrf.csrfToken }, { cookie: csrf.cookie });
+        const res = await postForm(
+          `${rotated.url}/auth/signout`,
+          { csrfToken: csrf.csrfToken },
+          { cookie: csrf.cookie },
+        );
         expect(res.status, `CSRF cookie from ${issuer === bare ? "before" : "after"} the rotation`).toBe(200);
       }
     } finally {
@@ -113,21 +127,33 @@ describe.each(EXPRESS_MAJORS)("POST /auth/signout on Express %i", (major) => {
 
   it("redirects an HTML sign-out with 303 to a same-origin callbackUrl", async () => {
     const { cookie } = await signedIn();
-    const res = await postForm(`${bare.url}/auth/signout`, { callbackUrl: "/bye?x=1" }, { cookie, headers: { origin: bare.url, accept: "text/html" } });
+    const res = await postForm(
+      `${bare.url}/auth/signout`,
+      { callbackUrl: "/bye?x=1" },
+      { cookie, headers: { origin: bare.url, accept: "text/html" } },
+    );
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/bye?x=1");
   });
 
   it("ignores a callbackUrl on another origin and returns to /", async () => {
     const { cookie } = await signedIn();
-    const res = await postForm(`${bare.url}/auth/signout`, { callbackUrl: "https://evil.example/" }, { cookie, headers: { origin: bare.url, accept: "text/html" } });
+    const res = await postForm(
+      `${bare.url}/auth/signout`,
+      { callbackUrl: "https://evil.example/" },
+      { cookie, headers: { origin: bare.url, accept: "text/html" } },
+    );
     expect(res.headers.get("location")).toBe("/");
   });
 
   it("with kakaoLogout=true also logs the token out at Kakao", async () => {
     const { cookie } = await signedIn();
     const before = emu.get().requestsTo("/v1/user/logout").length;
-    const res = await postForm(`${bare.url}/auth/signout`, { kakaoLogout: "true" }, { cookie, headers: { origin: bare.url } });
+    const res = await postForm(
+      `${bare.url}/auth/signout`,
+      { kakaoLogout: "true" },
+      { cookie, headers: { origin: bare.url } },
+    );
     expect(res.status).toBe(200);
     expect(emu.get().requestsTo("/v1/user/logout")).toHaveLength(before + 1);
   });
@@ -140,7 +166,9 @@ describe.each(EXPRESS_MAJORS)("POST /auth/signout on Express %i", (major) => {
   });
 
   it("clears the session even when the same request renewed it first", async () => {
-    const renewing = await listen(buildApp({ express: major, emulator: emu.get(), options: { session: { updateAge: 0 } } }));
+    const renewing = await listen(
+      buildApp({ express: major, emulator: emu.get(), options: { session: { updateAge: 0 } } }),
+    );
     try {
       const { cookie } = await signedIn();
       const res = await postForm(`${renewing.url}/auth/signout`, {}, { cookie, headers: { origin: renewing.url } });
@@ -178,7 +206,11 @@ describe.each(EXPRESS_MAJORS)("POST /auth/signout on Express %i", (major) => {
     const { id, cookie } = await signedIn();
     const mine = await fetchCsrf(bare.url, cookie);
     const theirs = await fetchCsrf(bare.url);
-    const res = await postForm(`${bare.url}/auth/signout`, { csrfToken: theirs.csrfToken }, { cookie: mine.cookie, headers: { origin: "https://evil.example" } });
+    const res = await postForm(
+      `${bare.url}/auth/signout`,
+      { csrfToken: theirs.csrfToken },
+      { cookie: mine.cookie, headers: { origin: "https://evil.example" } },
+    );
     expect(res.status).toBe(403);
     expect((await whoamiWith(bare.url, cookie)).user?.id).toBe(id);
   });
@@ -211,14 +243,17 @@ describe.each(EXPRESS_MAJORS)("POST /auth/signout on Express %i", (major) => {
     expect(res.status).toBe(403);
   });
 
-  it.each(["GET", "HEAD", "PUT", "DELETE"])("answers %s /auth/signout with 405 and Allow: POST, keeping the session", async (method) => {
-    const { id, cookie } = await signedIn();
-    const res = await fetch(`${bare.url}/auth/signout`, { method, headers: { cookie, origin: bare.url } });
-    expect(res.status).toBe(405);
-    expect(res.headers.get("allow")).toBe("POST");
-    expect(setCookieNamed(res, NAME)).toBeUndefined();
-    expect((await whoamiWith(bare.url, cookie)).user?.id).toBe(id);
-  });
+  it.each(["GET", "HEAD", "PUT", "DELETE"])(
+    "answers %s /auth/signout with 405 and Allow: POST, keeping the session",
+    async (method) => {
+      const { id, cookie } = await signedIn();
+      const res = await fetch(`${bare.url}/auth/signout`, { method, headers: { cookie, origin: bare.url } });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toBe("POST");
+      expect(setCookieNamed(res, NAME)).toBeUndefined();
+      expect((await whoamiWith(bare.url, cookie)).user?.id).toBe(id);
+    },
+  );
 
   it("a signed-out browser is anonymous on /whoami and redirected by guards again", async () => {
     const { cookie } = await signedIn();
@@ -251,7 +286,12 @@ describe.each(EXPRESS_MAJORS)("GET /auth/session on Express %i", (major) => {
 
   it("answers the Auth.js session shape plus kakaoUser for a signed-in browser", async () => {
     const id = `5310000${major}01`;
-    const cookie = await signInAs(built, { id, nickname: "세션", email: "s@example.com", profileImage: "http://img.example/p.png" });
+    const cookie = await signInAs(built, {
+      id,
+      nickname: "세션",
+      email: "s@example.com",
+      profileImage: "http://img.example/p.png",
+    });
     const res = await fetch(`${app.url}/auth/session`, { headers: { cookie } });
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({
@@ -307,7 +347,9 @@ describe("Kakao Account logout", () => {
   });
 
   it("ignores an off-site state on the way back from Kakao", async () => {
-    const res = await fetch(`${app.url}/auth/signout/kakao?state=${encodeURIComponent("https://evil.example/")}`, { redirect: "manual" });
+    const res = await fetch(`${app.url}/auth/signout/kakao?state=${encodeURIComponent("https://evil.example/")}`, {
+      redirect: "manual",
+    });
     expect(res.headers.get("location")).toBe("/");
   });
 });

@@ -15,8 +15,18 @@ async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-function post(flow: LoginFlow, path: string, body?: URLSearchParams, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${flow.appUrl}${path}`, { method: "POST", redirect: "manual", body, headers: { cookie: flow.jar.header(), ...JSON_ACCEPT, ...headers } });
+function post(
+  flow: LoginFlow,
+  path: string,
+  body?: URLSearchParams,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${flow.appUrl}${path}`, {
+    method: "POST",
+    redirect: "manual",
+    body,
+    headers: { cookie: flow.jar.header(), ...JSON_ACCEPT, ...headers },
+  });
 }
 
 describe("req.kakao tokens and Kakao API calls", () => {
@@ -37,7 +47,9 @@ describe("req.kakao tokens and Kakao API calls", () => {
     advanceClocks(emulator, AFTER_EXPIRY_S);
     const answers = await Promise.all(Array.from({ length: 20 }, () => flow.get("/kakao/token", JSON_ACCEPT)));
     expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
-    const tokens = new Set(await Promise.all(answers.map(async (r) => (await json<{ accessToken: string }>(r)).accessToken)));
+    const tokens = new Set(
+      await Promise.all(answers.map(async (r) => (await json<{ accessToken: string }>(r)).accessToken)),
+    );
     expect(tokens.size).toBe(1);
     expect(emulator.tokensOf(userId).accessTokens).toContain([...tokens][0]);
     expect(refreshRequests(emulator).length - before).toBe(1);
@@ -210,7 +222,11 @@ describe("req.kakao with a short timeout", () => {
     const res = await flow.get("/kakao/caught/me", JSON_ACCEPT);
     const elapsed = performance.now() - started;
     expect(res.status).toBe(504);
-    expect((await json<{ error: Record<string, unknown> }>(res)).error).toMatchObject({ name: "KakaoApiError", kakaoCode: 0, status: 0 });
+    expect((await json<{ error: Record<string, unknown> }>(res)).error).toMatchObject({
+      name: "KakaoApiError",
+      kakaoCode: 0,
+      status: 0,
+    });
     expect(elapsed).toBeGreaterThanOrEqual(450);
     expect(elapsed).toBeLessThan(2_000);
   });

@@ -10,7 +10,21 @@ const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${na
 /** Type-checks a user's app against the *built* package's declarations, as a consumer would. */
 async function typecheck(file: string): Promise<{ ok: boolean; output: string }> {
   try {
-    await run(process.execPath, [tsc, "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--skipLibCheck", fixture(file)], { timeout: 60_000 });
+    await run(
+      process.execPath,
+      [
+        tsc,
+        "--noEmit",
+        "--strict",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--skipLibCheck",
+        fixture(file),
+      ],
+      { timeout: 60_000 },
+    );
     return { ok: true, output: "" };
   } catch (err) {
     return { ok: false, output: String((err as { stdout?: string }).stdout ?? err) };

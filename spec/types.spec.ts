@@ -5,13 +5,7 @@ import express5 from "express";
 import type { Request as Request4, RequestHandler as RequestHandler4 } from "express4";
 import express4 from "express4";
 import { describe, expectTypeOf, it } from "vitest";
-import {
-  kakaoAuth,
-  KakaoApiError,
-  requireKakaoUser,
-  type KakaoRequestContext,
-  type KakaoUser,
-} from "../lib/index.js";
+import { kakaoAuth, KakaoApiError, requireKakaoUser, type KakaoRequestContext, type KakaoUser } from "../lib/index.js";
 
 /*
  * These checks run in `tsc --noEmit -p .` (the spec is in the project); at run time vitest only

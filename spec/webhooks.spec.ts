@@ -13,7 +13,10 @@ const APP_ID = "1234567";
 const WEBHOOK = "/auth/webhooks/kakao/unlink";
 
 /** A raw call to the webhook route, for shapes the emulator's sender does not produce. */
-function callWebhook(appUrl: string, init: { method?: string; query?: string; body?: string; headers?: Record<string, string> }): Promise<Response> {
+function callWebhook(
+  appUrl: string,
+  init: { method?: string; query?: string; body?: string; headers?: Record<string, string> },
+): Promise<Response> {
   return fetch(`${appUrl}${WEBHOOK}${init.query ? `?${init.query}` : ""}`, {
     method: init.method ?? "POST",
     redirect: "manual",
@@ -71,7 +74,10 @@ describe("the unlink webhook", () => {
   });
 
   it.each(["Bearer", "KakaoAk", "Basic"])("WH-02: the admin key under the %s scheme gets 401", async (scheme) => {
-    const res = await callWebhook(app.url, { body: form({ app_id: APP_ID, user_id: "4299999999" }), headers: { ...FORM, authorization: `${scheme} ${ADMIN_KEY}` } });
+    const res = await callWebhook(app.url, {
+      body: form({ app_id: APP_ID, user_id: "4299999999" }),
+      headers: { ...FORM, authorization: `${scheme} ${ADMIN_KEY}` },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -99,7 +105,10 @@ describe("the unlink webhook", () => {
     ["a huge referrer_type", { app_id: APP_ID, user_id: "4299999998", referrer_type: "X".repeat(5_000) }],
   ])("WH-06: a body with %s gets a 4xx without side effect", async (_name, fields) => {
     const before = unlinks.events.length;
-    const res = await callWebhook(app.url, { body: form(fields), headers: { ...FORM, authorization: `KakaoAK ${ADMIN_KEY}` } });
+    const res = await callWebhook(app.url, {
+      body: form(fields),
+      headers: { ...FORM, authorization: `KakaoAK ${ADMIN_KEY}` },
+    });
     expect(res.status).toBe(400);
     await afterDeferredWork();
     expect(unlinks.events.length).toBe(before);
@@ -107,7 +116,10 @@ describe("the unlink webhook", () => {
 
   it("WH-06: a body that is not a form or JSON gets a 4xx without side effect", async () => {
     const before = unlinks.events.length;
-    const res = await callWebhook(app.url, { body: "\u0000\u00ff{{{", headers: { "content-type": "application/octet-stream", authorization: `KakaoAK ${ADMIN_KEY}` } });
+    const res = await callWebhook(app.url, {
+      body: "\u0000\u00ff{{{",
+      headers: { "content-type": "application/octet-stream", authorization: `KakaoAK ${ADMIN_KEY}` },
+    });
     expect([400, 401]).toContain(res.status); // without a readable app_id the call is not for this app
     await afterDeferredWork();
     expect(unlinks.events.length).toBe(before);
@@ -125,26 +137,56 @@ describe("the unlink webhook", () => {
   it("IN-03: fuzzed calls without the admin key are never answered 5xx and change nothing", async () => {
     const { flow, userId } = await signInNewUser(app.url, emu.get());
     const before = unlinks.events.length;
-    const printable = fc.string({ unit: fc.constantFrom(..." !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"), maxLength: 80 });
+    const printable = fc.string({
+      unit: fc.constantFrom(
+        ..." !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
+      ),
+      maxLength: 80,
+    });
     const authorization = fc.oneof(
       fc.constant(undefined),
       printable,
       printable.map((s) => `KakaoAK ${s}`),
-      fc.constantFrom(`Bearer ${ADMIN_KEY}`, `KakaoAK ${ADMIN_KEY}x`, `KakaoAK ${ADMIN_KEY.slice(1)}`, `KakaoAK  ${ADMIN_KEY.toUpperCase()}`),
+      fc.constantFrom(
+        `Bearer ${ADMIN_KEY}`,
+        `KakaoAK ${ADMIN_KEY}x`,
+        `KakaoAK ${ADMIN_KEY.slice(1)}`,
+        `KakaoAK  ${ADMIN_KEY.toUpperCase()}`,
+      ),
     );
-    const fields = fc.dictionary(fc.constantFrom("user_id", "app_id", "referrer_type", "group_user_token", "x"), fc.oneof(fc.string({ maxLength: 40 }), fc.constant(userId)));
+    const fields = fc.dictionary(
+      fc.constantFrom("user_id", "app_id", "referrer_type", "group_user_token", "x"),
+      fc.oneof(fc.string({ maxLength: 40 }), fc.constant(userId)),
+    );
     const body = fc.oneof(fields.map(form), fc.string({ maxLength: 200 }), fc.constant(undefined));
-    const contentType = fc.constantFrom("application/x-www-form-urlencoded", "application/json", "text/plain", undefined);
+    const contentType = fc.constantFrom(
+      "application/x-www-form-urlencoded",
+      "application/json",
+      "text/plain",
+      undefined,
+    );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom("GET", "POST", "PUT", "DELETE"), authorization, body, contentType, fields.map(form), async (method, auth, text, type, query) => {
-        const headers: Record<string, string> = {};
-        if (auth !== undefined) headers.authorization = auth;
-        if (type !== undefined) headers["content-type"] = type;
-        const res = await callWebhook(app.url, { method, query, headers, ...(method === "GET" ? {} : { body: text }) });
-        await res.arrayBuffer();
-        expect(res.status).toBeLessThan(500);
-        expect([401, 405]).toContain(res.status);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom("GET", "POST", "PUT", "DELETE"),
+        authorization,
+        body,
+        contentType,
+        fields.map(form),
+        async (method, auth, text, type, query) => {
+          const headers: Record<string, string> = {};
+          if (auth !== undefined) headers.authorization = auth;
+          if (type !== undefined) headers["content-type"] = type;
+          const res = await callWebhook(app.url, {
+            method,
+            query,
+            headers,
+            ...(method === "GET" ? {} : { body: text }),
+          });
+          await res.arrayBuffer();
+          expect(res.status).toBeLessThan(500);
+          expect([401, 405]).toContain(res.status);
+        },
+      ),
       { numRuns: 150 },
     );
     await afterDeferredWork();
@@ -155,7 +197,11 @@ describe("the unlink webhook", () => {
   it("IN-03: fuzzed bodies with the admin key are never answered 5xx", async () => {
     const digits = fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 1, maxLength: 25 });
     const fields = fc.record(
-      { user_id: fc.oneof(digits, fc.string({ maxLength: 30 })), app_id: fc.oneof(fc.constant(APP_ID), fc.string({ maxLength: 10 })), referrer_type: fc.string({ maxLength: 70 }) },
+      {
+        user_id: fc.oneof(digits, fc.string({ maxLength: 30 })),
+        app_id: fc.oneof(fc.constant(APP_ID), fc.string({ maxLength: 10 })),
+        referrer_type: fc.string({ maxLength: 70 }),
+      },
       { requiredKeys: [] },
     );
     await fc.assert(
@@ -168,7 +214,8 @@ describe("the unlink webhook", () => {
         });
         await res.arrayBuffer();
         expect(res.status).toBeLessThan(500);
-        const wellFormed = f.app_id === APP_ID && /^\d{1,20}$/.test(f.user_id ?? "") && (f.referrer_type ?? "").length <= 64;
+        const wellFormed =
+          f.app_id === APP_ID && /^\d{1,20}$/.test(f.user_id ?? "") && (f.referrer_type ?? "").length <= 64;
         expect(res.status).toBe(wellFormed ? 200 : f.app_id === APP_ID ? 400 : 401);
       }),
       { numRuns: 100 },
@@ -201,7 +248,16 @@ describe("WH-03: admin key comparison", () => {
 
   it("hasAdminKey accepts only `KakaoAK <adminKey>`", () => {
     expect(hasAdminKey(`KakaoAK ${ADMIN_KEY}`, ADMIN_KEY)).toBe(true);
-    for (const header of [undefined, "", "KakaoAK", `KakaoAK ${ADMIN_KEY}x`, `Bearer ${ADMIN_KEY}`, `kakaoak ${ADMIN_KEY}`, `KakaoAK ${ADMIN_KEY} extra`, ADMIN_KEY])
+    for (const header of [
+      undefined,
+      "",
+      "KakaoAK",
+      `KakaoAK ${ADMIN_KEY}x`,
+      `Bearer ${ADMIN_KEY}`,
+      `kakaoak ${ADMIN_KEY}`,
+      `KakaoAK ${ADMIN_KEY} extra`,
+      ADMIN_KEY,
+    ])
       expect(hasAdminKey(header, ADMIN_KEY), String(header)).toBe(false);
   });
 

@@ -12,17 +12,26 @@ pre{background:#f6f6f6;padding:1rem;border-radius:.5rem;overflow:auto}</style></
 /** Signed-out: a plain link starts Kakao login (no POST, no CSRF form needed). */
 export function homePage(user: KakaoUser | undefined): string {
   if (!user)
-    return layout("express-kakao-auth demo", `<h1>express-kakao-auth demo</h1>
+    return layout(
+      "express-kakao-auth demo",
+      `<h1>express-kakao-auth demo</h1>
 <p>You are not signed in.</p>
 <p><a class="kakao" href="/auth/signin/kakao?returnTo=/profile">카카오 로그인 · Sign in with Kakao</a></p>
-<p><a href="/api/me">/api/me</a> (JSON, 401 while signed out)</p>`);
-  return layout("express-kakao-auth demo", `<h1>안녕하세요, ${esc(user.nickname ?? user.id)}</h1>
-<p><a href="/profile">Your profile</a> · <a href="/api/me">/api/me</a></p>${signOutForm()}`);
+<p><a href="/api/me">/api/me</a> (JSON, 401 while signed out)</p>`,
+    );
+  return layout(
+    "express-kakao-auth demo",
+    `<h1>안녕하세요, ${esc(user.nickname ?? user.id)}</h1>
+<p><a href="/profile">Your profile</a> · <a href="/api/me">/api/me</a></p>${signOutForm()}`,
+  );
 }
 
 export function profilePage(user: KakaoUser): string {
-  return layout("Profile", `<h1>Profile</h1><pre>${esc(JSON.stringify(user, null, 2))}</pre>
-<p><a href="/">Home</a></p>${signOutForm()}`);
+  return layout(
+    "Profile",
+    `<h1>Profile</h1><pre>${esc(JSON.stringify(user, null, 2))}</pre>
+<p><a href="/">Home</a></p>${signOutForm()}`,
+  );
 }
 
 /** Sign-out is a POST; a same-origin form passes the CSRF check through its Origin header. */

@@ -34,7 +34,8 @@ app.use(kakaoErrorHandler());
 
 const server = app.listen(port, "127.0.0.1", () => {
   console.log(`express-kakao-auth demo: open ${baseURL}/`);
-  if (emulator) console.log(`Kakao emulator at ${emulator.url} (set AUTH_KAKAO_ID and AUTH_KAKAO_SECRET to use the real Kakao)`);
+  if (emulator)
+    console.log(`Kakao emulator at ${emulator.url} (set AUTH_KAKAO_ID and AUTH_KAKAO_SECRET to use the real Kakao)`);
   console.log(`Redirect URI to register in the Kakao console: ${baseURL}/auth/callback/kakao`);
 });
 

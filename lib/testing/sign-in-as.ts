@@ -39,14 +39,16 @@ async function listen(app: AppLike): Promise<Server> {
  */
 export async function signInAs(
   app: AppLike,
-  user: string | Partial<EmulatorUser> & { id: string },
+  user: string | (Partial<EmulatorUser> & { id: string }),
   options: { emulator?: KakaoEmulator; returnTo?: string } = {},
 ): Promise<string> {
   const runtime = findRuntime(app);
   if (!runtime) throw new Error("signInAs(app): no kakaoAuth() router is mounted in this app.");
   const emulator = options.emulator ?? emulatorFor(runtime.config.authOrigin);
   if (!emulator)
-    throw new Error(`signInAs(app): kakaoAuth() talks to ${runtime.config.authOrigin}, which is not an emulator started in this process. Pass emulator.options to kakaoAuth().`);
+    throw new Error(
+      `signInAs(app): kakaoAuth() talks to ${runtime.config.authOrigin}, which is not an emulator started in this process. Pass emulator.options to kakaoAuth().`,
+    );
   const id = typeof user === "string" ? user : user.id;
   const existing = emulator.users.get(id);
   emulator.addUser({ ...(existing ?? {}), ...(typeof user === "string" ? { id } : user) });
@@ -62,7 +64,8 @@ export async function signInAs(
     if (start.status !== 302 || !authorize) throw new Error(`signInAs: sign-in answered ${start.status}`);
     const consent = await fetch(authorize, { redirect: "manual" });
     const callback = consent.headers.get("location");
-    if (consent.status !== 302 || !callback) throw new Error(`signInAs: the emulator answered ${consent.status} at authorize`);
+    if (consent.status !== 302 || !callback)
+      throw new Error(`signInAs: the emulator answered ${consent.status} at authorize`);
     const done = await fetch(callback, { redirect: "manual", headers: { cookie: jarHeader(jar) } });
     mergeJar(jar, cookiePairs(done));
     const landed = done.headers.get("location") ?? "";

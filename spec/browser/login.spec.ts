@@ -54,12 +54,25 @@ function demoLikeApp(emulator: KakaoEmulator, baseURL: string, observed: Observe
   app.use(kakaoAuth({ ...emulator.options, secret: SECRET, baseURL }));
   app.get("/", (req, res) => {
     const user = req.kakaoUser;
-    res.send(user
-      ? html("Home", `<h1>안녕하세요, ${esc(user.nickname ?? user.id)}</h1><p><a href="/profile">Profile</a></p>${signOutForm}`)
-      : html("Home", `<h1>Home</h1><p>You are not signed in.</p><p><a href="/auth/signin/kakao?returnTo=/profile">Sign in with Kakao</a></p>`));
+    res.send(
+      user
+        ? html(
+            "Home",
+            `<h1>안녕하세요, ${esc(user.nickname ?? user.id)}</h1><p><a href="/profile">Profile</a></p>${signOutForm}`,
+          )
+        : html(
+            "Home",
+            `<h1>Home</h1><p>You are not signed in.</p><p><a href="/auth/signin/kakao?returnTo=/profile">Sign in with Kakao</a></p>`,
+          ),
+    );
   });
   app.get("/profile", requireKakaoUser(), (req, res) => {
-    res.send(html("Profile", `<h1>Profile</h1><pre id="user">${esc(JSON.stringify(req.kakaoUser, null, 2))}</pre>${signOutForm}`));
+    res.send(
+      html(
+        "Profile",
+        `<h1>Profile</h1><pre id="user">${esc(JSON.stringify(req.kakaoUser, null, 2))}</pre>${signOutForm}`,
+      ),
+    );
   });
   app.use(kakaoErrorHandler());
   app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -84,7 +97,8 @@ describe.skipIf(!chromiumAvailable())("Kakao login in a real browser (Chromium)"
   afterAll(async () => server?.close());
 
   /** The emulator's authorize endpoint, where the interactive consent page is served. */
-  const consentUrl = (): ((url: URL) => boolean) => (url) => url.origin === emu.get().url && url.pathname === "/oauth/authorize";
+  const consentUrl = (): ((url: URL) => boolean) => (url) =>
+    url.origin === emu.get().url && url.pathname === "/oauth/authorize";
 
   /** Every main-frame navigation of the page from now on, in order. */
   function navigations(page: Page): string[] {

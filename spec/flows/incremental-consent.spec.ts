@@ -10,19 +10,23 @@ describe("incremental consent through the emulator", () => {
   let app: Listening;
 
   beforeAll(async () => {
-    app = await listen(buildApp({
-      emulator: emu.get(),
-      routes: (a) => {
-        a.get("/share", requireKakaoScopes("talk_message"), (req, res) => res.json({ scopes: req.kakaoUser!.scopes }));
-        a.get("/scopes/refresh", async (req, res, next) => {
-          try {
-            res.json({ scopes: await req.kakao.refreshScopes() });
-          } catch (err) {
-            next(err);
-          }
-        });
-      },
-    }));
+    app = await listen(
+      buildApp({
+        emulator: emu.get(),
+        routes: (a) => {
+          a.get("/share", requireKakaoScopes("talk_message"), (req, res) =>
+            res.json({ scopes: req.kakaoUser!.scopes }),
+          );
+          a.get("/scopes/refresh", async (req, res, next) => {
+            try {
+              res.json({ scopes: await req.kakao.refreshScopes() });
+            } catch (err) {
+              next(err);
+            }
+          });
+        },
+      }),
+    );
   });
   afterAll(async () => app.close());
 

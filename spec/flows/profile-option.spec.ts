@@ -11,20 +11,29 @@ describe("the profile option", () => {
   let seen: { connectedAt?: string; defaults?: KakaoUser } = {};
 
   beforeAll(async () => {
-    app = await listen(buildApp({
-      emulator: emu.get(),
-      options: {
-        profile: (kakaoProfile, _tokens, defaults) => {
-          seen = { connectedAt: kakaoProfile.connected_at, defaults };
-          return { ...defaults, nickname: `${defaults.nickname ?? ""}님`, role: defaults.id === "9100000001" ? "admin" : "member" } as KakaoUser;
+    app = await listen(
+      buildApp({
+        emulator: emu.get(),
+        options: {
+          profile: (kakaoProfile, _tokens, defaults) => {
+            seen = { connectedAt: kakaoProfile.connected_at, defaults };
+            return {
+              ...defaults,
+              nickname: `${defaults.nickname ?? ""}님`,
+              role: defaults.id === "9100000001" ? "admin" : "member",
+            } as KakaoUser;
+          },
         },
-      },
-    }));
+      }),
+    );
   });
   afterAll(async () => app.close());
 
   it("keeps what it returns in the session, extra fields included", async () => {
-    const cookie = await signInAs(app.server.listeners("request")[0] as never, { id: "9100000001", nickname: "관리자" });
+    const cookie = await signInAs(app.server.listeners("request")[0] as never, {
+      id: "9100000001",
+      nickname: "관리자",
+    });
     const me = await (await fetch(`${app.url}/whoami`, { headers: { cookie } })).json();
     expect(me.user).toMatchObject({ id: "9100000001", nickname: "관리자님", role: "admin" });
   });

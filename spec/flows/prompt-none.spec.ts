@@ -9,10 +9,15 @@ describe("silent sign-in with prompt=none", () => {
   let app: Listening;
 
   beforeAll(async () => {
-    app = await listen(buildApp({
-      emulator: emu.get(),
-      routes: (a) => a.get("/landing", (req, res) => res.json({ user: req.kakaoUser ?? null, silent: req.kakao.silentSignInError ?? null })),
-    }));
+    app = await listen(
+      buildApp({
+        emulator: emu.get(),
+        routes: (a) =>
+          a.get("/landing", (req, res) =>
+            res.json({ user: req.kakaoUser ?? null, silent: req.kakao.silentSignInError ?? null }),
+          ),
+      }),
+    );
   });
   afterAll(async () => app.close());
 

@@ -58,7 +58,11 @@ describe("README recipes for protecting routes", () => {
     app = await listen(express);
     const handler = app.server.listeners("request")[0] as never;
     admin = await signInAs(handler, { id: "4000000001", agreedScopes: ["profile_nickname"] });
-    staff = await signInAs(handler, { id: "4000000002", email: "kim@example.com", agreedScopes: ["profile_nickname", "account_email"] });
+    staff = await signInAs(handler, {
+      id: "4000000002",
+      email: "kim@example.com",
+      agreedScopes: ["profile_nickname", "account_email"],
+    });
     member = await signInAs(handler, { id: "4000000003", agreedScopes: ["profile_nickname", "talk_message"] });
   });
   afterAll(async () => app.close());
@@ -89,7 +93,8 @@ describe("README recipes for protecting routes", () => {
   });
 
   it("gates /share on the talk_message consent item", async () => {
-    const post = (cookie: string) => fetch(`${app.url}/share`, { method: "POST", headers: { cookie, accept: "application/json" } });
+    const post = (cookie: string) =>
+      fetch(`${app.url}/share`, { method: "POST", headers: { cookie, accept: "application/json" } });
     expect((await post(member)).status).toBe(200);
     const refused = await post(admin);
     expect(refused.status).toBe(403);

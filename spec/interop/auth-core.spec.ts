@@ -66,7 +66,10 @@ describe("Auth() from @auth/core with kakaoProvider() on Web Requests (the seed'
   });
 
   it("merges Auth.js provider overrides as for its built-in providers: authorization.params reach Kakao", async () => {
-    const provider = kakaoProvider({ ...emu.get().options, authorization: { params: { scope: "account_email", prompt: "login" } } });
+    const provider = kakaoProvider({
+      ...emu.get().options,
+      authorization: { params: { scope: "account_email", prompt: "login" } },
+    });
     const config: AuthConfig = { providers: [provider], secret: SECRET, trustHost: true, basePath: "/api/auth" };
     const login = new AuthjsLogin(ORIGIN, (request) => Auth(request, config), "/api/auth");
     await login.start();

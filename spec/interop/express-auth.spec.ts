@@ -26,7 +26,9 @@ describe.each(EXPRESS_MAJORS)("ExpressAuth from @auth/express with kakaoProvider
   async function signIn(): Promise<AuthjsLogin> {
     const login = new AuthjsLogin(app.url);
     const res = await login.run({ login_hint: BIG_ID });
-    expect(res.headers.get("location"), `Auth.js errors: ${probe.errors.map((e) => e.message).join("; ")}`).toBe(login.landing);
+    expect(res.headers.get("location"), `Auth.js errors: ${probe.errors.map((e) => e.message).join("; ")}`).toBe(
+      login.landing,
+    );
     return login;
   }
 

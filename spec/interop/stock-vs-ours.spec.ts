@@ -26,7 +26,10 @@ function stockKakao(emu: KakaoEmulator) {
 }
 
 /** One browser's Auth.js login at `app` as the emulator user `userId` (via `login_hint`). */
-async function loginAt(app: RunningAuthjsApp, userId?: string): Promise<{ login: AuthjsLogin; landed: boolean; error: string }> {
+async function loginAt(
+  app: RunningAuthjsApp,
+  userId?: string,
+): Promise<{ login: AuthjsLogin; landed: boolean; error: string }> {
   const login = new AuthjsLogin(app.url);
   const res = await login.run(userId ? { login_hint: userId } : {});
   return {

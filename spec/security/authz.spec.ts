@@ -31,7 +31,9 @@ describe.each(EXPRESS_MAJORS)("the authorize request sign-in sends on Express %i
   const app = useApp(emu.get, { express: major });
 
   it("AUTHZ-01: every attempt carries a different state", async () => {
-    const states = await Promise.all(Array.from({ length: 8 }, async () => (await authorizeUrlFor(app.url)).searchParams.get("state")));
+    const states = await Promise.all(
+      Array.from({ length: 8 }, async () => (await authorizeUrlFor(app.url)).searchParams.get("state")),
+    );
     expect(new Set(states).size).toBe(8);
   });
 
@@ -72,7 +74,10 @@ describe.each(EXPRESS_MAJORS)("the authorize request sign-in sends on Express %i
   });
 
   it("AUTHZ-02: code_challenge_method=plain in the sign-in query never reaches Kakao", async () => {
-    const url = await authorizeUrlFor(app.url, [["code_challenge_method", "plain"], ["code_challenge", "attacker"]]);
+    const url = await authorizeUrlFor(app.url, [
+      ["code_challenge_method", "plain"],
+      ["code_challenge", "attacker"],
+    ]);
     expect(url.searchParams.getAll("code_challenge_method")).toEqual(["S256"]);
     expect(url.searchParams.getAll("code_challenge")).toHaveLength(1);
     expect(url.searchParams.get("code_challenge")).not.toBe("attacker");
@@ -84,7 +89,9 @@ describe.each(EXPRESS_MAJORS)("the authorize request sign-in sends on Express %i
     const exchange = emu.get().requestsTo("/oauth/token").at(-1)!;
     const verifier = (exchange.body as Record<string, string[]>).code_verifier?.[0] ?? "";
     expect(base64urlBits(verifier)).toBeGreaterThanOrEqual(256);
-    expect(createHash("sha256").update(verifier).digest("base64url")).toBe(flow.authorizeUrl!.searchParams.get("code_challenge"));
+    expect(createHash("sha256").update(verifier).digest("base64url")).toBe(
+      flow.authorizeUrl!.searchParams.get("code_challenge"),
+    );
   });
 
   it("AUTHZ-03: without oidc the authorize URL carries no nonce and no openid scope", async () => {
@@ -102,7 +109,9 @@ describe.each(EXPRESS_MAJORS)("the authorize request sign-in sends on Express %i
     const flow = new LoginFlow(app.url);
     await flow.run();
     const exchange = emu.get().requestsTo("/oauth/token").at(-1)!;
-    expect((exchange.body as Record<string, string[]>).redirect_uri).toEqual([flow.authorizeUrl!.searchParams.get("redirect_uri")]);
+    expect((exchange.body as Record<string, string[]>).redirect_uri).toEqual([
+      flow.authorizeUrl!.searchParams.get("redirect_uri"),
+    ]);
   });
 
   it("AUTHZ-04: a forged X-Forwarded-Host or X-Forwarded-Proto without trust proxy does not move redirect_uri", async () => {
@@ -160,20 +169,34 @@ describe.each(EXPRESS_MAJORS)("the authorize request sign-in sends on Express %i
   });
 
   it("AUTHZ-06: of repeated scope parameters only the first is forwarded", async () => {
-    const url = await authorizeUrlFor(app.url, [["scope", "account_email"], ["scope", "profile_image"]]);
+    const url = await authorizeUrlFor(app.url, [
+      ["scope", "account_email"],
+      ["scope", "profile_image"],
+    ]);
     expect(url.searchParams.getAll("scope")).toEqual(["account_email"]);
   });
 
   it("AUTHZ-06: of repeated prompt parameters only the first is forwarded", async () => {
-    const url = await authorizeUrlFor(app.url, [["prompt", "login"], ["prompt", "none"]]);
+    const url = await authorizeUrlFor(app.url, [
+      ["prompt", "login"],
+      ["prompt", "none"],
+    ]);
     expect(url.searchParams.getAll("prompt")).toEqual(["login"]);
   });
 
   it("AUTHZ-06: no authorize parameter appears twice, whatever the sign-in query repeats", async () => {
     const url = await authorizeUrlFor(app.url, [
-      ["scope", "account_email"], ["scope", "profile_image"], ["prompt", "login"], ["prompt", "create"],
-      ["login_hint", "a"], ["login_hint", "b"], ["returnTo", "/a"], ["returnTo", "/b"],
-      ["state", "attacker"], ["redirect_uri", "https://evil.example/cb"], ["client_id", "other"],
+      ["scope", "account_email"],
+      ["scope", "profile_image"],
+      ["prompt", "login"],
+      ["prompt", "create"],
+      ["login_hint", "a"],
+      ["login_hint", "b"],
+      ["returnTo", "/a"],
+      ["returnTo", "/b"],
+      ["state", "attacker"],
+      ["redirect_uri", "https://evil.example/cb"],
+      ["client_id", "other"],
     ]);
     for (const key of new Set(url.searchParams.keys())) expect(url.searchParams.getAll(key), key).toHaveLength(1);
     expect(url.searchParams.get("state")).not.toBe("attacker");
@@ -183,7 +206,10 @@ describe.each(EXPRESS_MAJORS)("the authorize request sign-in sends on Express %i
 
   it("AUTHZ-06: of repeated returnTo parameters the first is used after login", async () => {
     const flow = new LoginFlow(app.url);
-    await startSignIn(flow, [["returnTo", "/first"], ["returnTo", "https://evil.example/"]]);
+    await startSignIn(flow, [
+      ["returnTo", "/first"],
+      ["returnTo", "https://evil.example/"],
+    ]);
     await flow.authorize();
     const res = await flow.callback();
     expect(res.headers.get("location")).toBe(`${app.url}/first`);
@@ -236,7 +262,9 @@ describe("the authorize request behind a proxy or with baseURL (Express 5)", () 
     for (const headers of forged) {
       const res = await getWithHeaders(`${fixed.url}/auth/signin/kakao`, headers);
       expect(res.status).toBe(302);
-      expect(new URL(res.location!).searchParams.get("redirect_uri")).toBe("https://app.example.com/auth/callback/kakao");
+      expect(new URL(res.location!).searchParams.get("redirect_uri")).toBe(
+        "https://app.example.com/auth/callback/kakao",
+      );
     }
   });
 
@@ -250,7 +278,9 @@ describe("the authorize request with OpenID Connect (Express 5)", () => {
   const app = useApp(emu.get, { options: { oidc: true } });
 
   it("AUTHZ-03: every attempt carries a different nonce of at least 128 bits", async () => {
-    const nonces = await Promise.all(Array.from({ length: 8 }, async () => (await authorizeUrlFor(app.url)).searchParams.get("nonce") ?? ""));
+    const nonces = await Promise.all(
+      Array.from({ length: 8 }, async () => (await authorizeUrlFor(app.url)).searchParams.get("nonce") ?? ""),
+    );
     expect(new Set(nonces).size).toBe(8);
     for (const nonce of nonces) expect(base64urlBits(nonce)).toBeGreaterThanOrEqual(128);
   });

@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { EXPRESS_MAJORS, serverErrors } from "../support/app.js";
 import { useEmulator } from "../support/emulator.js";
 import { LoginFlow } from "../support/login-flow.js";
-import { expectCleanError, expectNoSession, secretsOf, setsSessionCookie, useApp, whoami } from "../support/security.js";
+import {
+  expectCleanError,
+  expectNoSession,
+  secretsOf,
+  setsSessionCookie,
+  useApp,
+  whoami,
+} from "../support/security.js";
 
 // Captured before any fake timers: the emulator keeps real time while the app's clock jumps (CB-07).
 const realNow = Date.now.bind(Date);
@@ -206,13 +213,16 @@ describe.each(EXPRESS_MAJORS)("the Kakao callback route on Express %i", (major) 
     await expectNoSession(flow, res);
   });
 
-  it.each(["POST", "PUT", "DELETE", "PATCH"])("CB-11: %s to the callback answers 405 with Allow: GET", async (method) => {
-    const flow = await authorized();
-    const res = await flow.callback(flow.callbackUrl, { method });
-    expect(res.status).toBe(405);
-    expect(res.headers.get("allow")).toBe("GET");
-    expect(setsSessionCookie(res)).toBe(false);
-  });
+  it.each(["POST", "PUT", "DELETE", "PATCH"])(
+    "CB-11: %s to the callback answers 405 with Allow: GET",
+    async (method) => {
+      const flow = await authorized();
+      const res = await flow.callback(flow.callbackUrl, { method });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toBe("GET");
+      expect(setsSessionCookie(res)).toBe(false);
+    },
+  );
 
   it("CB-11: HEAD to the callback answers 405 and leaves the code usable", async () => {
     const flow = await authorized();

@@ -18,12 +18,34 @@ describe("IN-01: fuzzed callback queries (Express 5)", () => {
   });
 
   const name = fc.oneof(
-    fc.constantFrom("code", "state", "error", "error_description", "iss", "callbackUrl", "returnTo", "code[]", "state[0]", "__proto__", "constructor", ""),
+    fc.constantFrom(
+      "code",
+      "state",
+      "error",
+      "error_description",
+      "iss",
+      "callbackUrl",
+      "returnTo",
+      "code[]",
+      "state[0]",
+      "__proto__",
+      "constructor",
+      "",
+    ),
     fc.string({ maxLength: 12 }),
   );
   const value = fc.oneof(
     fc.string({ unit: "binary", maxLength: 64 }),
-    fc.constantFrom("", "access_denied", "https://evil.example", "//evil.example", "%00", "%E0%A4%A", "\r\nSet-Cookie: x=1", "KOE320"),
+    fc.constantFrom(
+      "",
+      "access_denied",
+      "https://evil.example",
+      "//evil.example",
+      "%00",
+      "%E0%A4%A",
+      "\r\nSet-Cookie: x=1",
+      "KOE320",
+    ),
     fc.constant(null).map(() => browser.state),
     fc.string({ unit: fc.constantFrom("A", "b", "-", "_", "."), minLength: 20, maxLength: 200 }),
   );
@@ -31,7 +53,9 @@ describe("IN-01: fuzzed callback queries (Express 5)", () => {
   const query = fc.oneof(
     pairs.map((p) => new URLSearchParams(p).toString()),
     // Near-valid: the browser's real state beside a fuzzed code, so the token exchange is reached.
-    fc.tuple(value, pairs).map(([code, extra]) => new URLSearchParams([["code", code], ["state", browser.state], ...extra]).toString()),
+    fc
+      .tuple(value, pairs)
+      .map(([code, extra]) => new URLSearchParams([["code", code], ["state", browser.state], ...extra]).toString()),
     fc.string({ unit: "grapheme-ascii", maxLength: 120 }).map((raw) => raw.replace(/#/g, "%23")),
   );
 

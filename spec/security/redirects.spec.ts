@@ -139,8 +139,37 @@ describe("IN-04: sanitizeReturnTo", () => {
   const origin = "http://app.example:3000";
   /** Pieces that open redirects are made of, so generated strings hit the interesting cases often. */
   const piece = fc.constantFrom(
-    "/", "//", "\\", ".", "..", "./", "../", "%2F", "%2f", "%5C", "%2e", "%2E%2E", "%25", "%", "%0d%0a", "\r\n", "\t", " ",
-    ":", "@", "?", "#", "javascript:", "http:", "https://", "data:", "evil.example", "app.example:3000", "a", "é", "\u2215",
+    "/",
+    "//",
+    "\\",
+    ".",
+    "..",
+    "./",
+    "../",
+    "%2F",
+    "%2f",
+    "%5C",
+    "%2e",
+    "%2E%2E",
+    "%25",
+    "%",
+    "%0d%0a",
+    "\r\n",
+    "\t",
+    " ",
+    ":",
+    "@",
+    "?",
+    "#",
+    "javascript:",
+    "http:",
+    "https://",
+    "data:",
+    "evil.example",
+    "app.example:3000",
+    "a",
+    "é",
+    "\u2215",
   );
   const lead = fc.constantFrom("/", "/", "", "\\", "%2F", " ");
   const candidate = fc.oneof(
@@ -177,9 +206,12 @@ describe("IN-04: sanitizeReturnTo", () => {
 
   it("IN-04: never accepts a value that is not a string", () => {
     fc.assert(
-      fc.property(fc.anything().filter((v) => typeof v !== "string"), (value) => {
-        expect(sanitizeReturnTo(value, origin)).toBeUndefined();
-      }),
+      fc.property(
+        fc.anything().filter((v) => typeof v !== "string"),
+        (value) => {
+          expect(sanitizeReturnTo(value, origin)).toBeUndefined();
+        },
+      ),
       { numRuns: 200 },
     );
   });

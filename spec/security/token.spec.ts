@@ -114,39 +114,52 @@ describe("the token exchange and profile request (Express 5)", () => {
   describe("TOK-05: KOE errors from the token endpoint", () => {
     const debug = captureDebugLogs();
 
-    it.each(KOE_FIXES)("TOK-05: %s redirects to its error page, which names the fix and no secret", async (koe, fix) => {
-      const { flow, res } = await loginWith("token", { koe });
-      expect(res.status).toBe(302);
-      expect(res.headers.get("location")).toBe(`/auth/error?error=${koe}`);
-      const shown = await clean(res);
-      expect(shown.body).toContain(`(${koe})`);
-      expect(shown.body).toMatch(fix);
-      await expectNoSession(flow, res);
-    });
+    it.each(KOE_FIXES)(
+      "TOK-05: %s redirects to its error page, which names the fix and no secret",
+      async (koe, fix) => {
+        const { flow, res } = await loginWith("token", { koe });
+        expect(res.status).toBe(302);
+        expect(res.headers.get("location")).toBe(`/auth/error?error=${koe}`);
+        const shown = await clean(res);
+        expect(shown.body).toContain(`(${koe})`);
+        expect(shown.body).toMatch(fix);
+        await expectNoSession(flow, res);
+      },
+    );
 
-    it.each(KOE_FIXES)("TOK-05: %s is logged as a KakaoOAuthError naming the code and the fix, without secrets", async (koe) => {
-      const from = debug.lines.length;
-      await loginWith("token", { koe });
-      const logged = debug.lines.slice(from);
-      const failure = logged.find((line) => line.includes("login failed"));
-      expect(failure).toContain(`Kakao token endpoint answered`);
-      expect(failure).toContain(koe);
-      expect(failure).toMatch(KOE_LOGGED_FIXES[koe]!);
-      for (const secret of secretsOf(emu.get())) expect(logged.join("\n")).not.toContain(secret);
-    });
+    it.each(KOE_FIXES)(
+      "TOK-05: %s is logged as a KakaoOAuthError naming the code and the fix, without secrets",
+      async (koe) => {
+        const from = debug.lines.length;
+        await loginWith("token", { koe });
+        const logged = debug.lines.slice(from);
+        const failure = logged.find((line) => line.includes("login failed"));
+        expect(failure).toContain(`Kakao token endpoint answered`);
+        expect(failure).toContain(koe);
+        expect(failure).toMatch(KOE_LOGGED_FIXES[koe]!);
+        for (const secret of secretsOf(emu.get())) expect(logged.join("\n")).not.toContain(secret);
+      },
+    );
   });
 
-  it.each(KOE_FIXES.map(([koe]) => koe))("TOK-05: kakaoOAuthError(%s) carries the code and a fix, and no Kakao-echoed code", (koe) => {
-    const err = kakaoOAuthError(400, { error: "invalid_grant", error_code: koe, error_description: "authorization code not found for code=abc123" }, {
-      redirectUri: "https://app.example.com/auth/callback/kakao",
-      clientId: "rest-key",
-    });
-    expect(err).toBeInstanceOf(KakaoOAuthError);
-    expect(err.koe).toBe(koe);
-    expect(err.code).toBe(`ERR_KAKAO_${koe}`);
-    expect(err.message).toMatch(KOE_LOGGED_FIXES[koe]!);
-    expect(err.message).not.toContain("abc123");
-  });
+  it.each(KOE_FIXES.map(([koe]) => koe))(
+    "TOK-05: kakaoOAuthError(%s) carries the code and a fix, and no Kakao-echoed code",
+    (koe) => {
+      const err = kakaoOAuthError(
+        400,
+        { error: "invalid_grant", error_code: koe, error_description: "authorization code not found for code=abc123" },
+        {
+          redirectUri: "https://app.example.com/auth/callback/kakao",
+          clientId: "rest-key",
+        },
+      );
+      expect(err).toBeInstanceOf(KakaoOAuthError);
+      expect(err.koe).toBe(koe);
+      expect(err.code).toBe(`ERR_KAKAO_${koe}`);
+      expect(err.message).toMatch(KOE_LOGGED_FIXES[koe]!);
+      expect(err.message).not.toContain("abc123");
+    },
+  );
 
   it.each<[string, object]>([
     ["access_token", { token_type: "bearer", expires_in: 21599 }],
@@ -183,13 +196,16 @@ describe("the token exchange and profile request (Express 5)", () => {
     await expectNoSession(flow, res);
   });
 
-  it.each(["1376016924429759228", "9223372036854775807"])("TOK-09: the id %s reaches req.kakaoUser exactly", async (id) => {
-    const flow = new LoginFlow(app.url);
-    await flow.run({ login_hint: id });
-    expect((await whoami(flow))?.id).toBe(id);
-    const raw = await (await flow.get("/whoami")).text();
-    expect(raw).toContain(`"id":"${id}"`);
-  });
+  it.each(["1376016924429759228", "9223372036854775807"])(
+    "TOK-09: the id %s reaches req.kakaoUser exactly",
+    async (id) => {
+      const flow = new LoginFlow(app.url);
+      await flow.run({ login_hint: id });
+      expect((await whoami(flow))?.id).toBe(id);
+      const raw = await (await flow.get("/whoami")).text();
+      expect(raw).toContain(`"id":"${id}"`);
+    },
+  );
 
   it.each([
     ["not verified", "4000000002"],

@@ -29,7 +29,9 @@ export function buildApp({ express = 5, emulator, options = {}, routes }: SpecAp
   routes?.(app);
   app.get("/", (_req, res) => res.send("home"));
   app.get("/me", requireKakaoUser(), (req, res) => res.json(req.kakaoUser));
-  app.get("/whoami", (req, res) => res.json({ user: req.kakaoUser ?? null, authenticated: req.kakao.isAuthenticated() }));
+  app.get("/whoami", (req, res) =>
+    res.json({ user: req.kakaoUser ?? null, authenticated: req.kakao.isAuthenticated() }),
+  );
   app.use(kakaoErrorHandler());
   app.use((err: Error, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
     serverErrors.push(err);

@@ -31,7 +31,10 @@ export interface AuthjsApp {
 }
 
 /** The `ExpressAuthConfig` an app on Auth.js writes, with callbacks and logger that record into a probe. */
-export function authjsConfig(provider: Provider, extra: Partial<ExpressAuthConfig> = {}): { config: ExpressAuthConfig; probe: AuthjsProbe } {
+export function authjsConfig(
+  provider: Provider,
+  extra: Partial<ExpressAuthConfig> = {},
+): { config: ExpressAuthConfig; probe: AuthjsProbe } {
   const probe: AuthjsProbe = { signIns: [], jwts: [], errors: [] };
   const config: ExpressAuthConfig = {
     providers: [provider],
@@ -58,7 +61,10 @@ export function authjsConfig(provider: Provider, extra: Partial<ExpressAuthConfi
  * `app.use("/auth", ExpressAuth(config))`, plus `GET /session` answering `getSession(req, config)`
  * and `GET /landed` where a successful login ends.
  */
-export function buildAuthjsApp(provider: Provider, { express = 5, config: extra }: { express?: ExpressMajor; config?: Partial<ExpressAuthConfig> } = {}): AuthjsApp {
+export function buildAuthjsApp(
+  provider: Provider,
+  { express = 5, config: extra }: { express?: ExpressMajor; config?: Partial<ExpressAuthConfig> } = {},
+): AuthjsApp {
   const { config, probe } = authjsConfig(provider, extra);
   const create = (express === 4 ? express4 : express5) as unknown as typeof express5;
   const app = create();
@@ -83,7 +89,10 @@ export interface RunningAuthjsApp {
  * Starts `buildAuthjsApp(provider())` on 127.0.0.1 for the file's (or describe's) specs; the
  * provider is built in `beforeAll`, once the emulator it points at is up.
  */
-export function useAuthjsApp(provider: () => Provider, options: { express?: ExpressMajor; config?: Partial<ExpressAuthConfig> } = {}): RunningAuthjsApp {
+export function useAuthjsApp(
+  provider: () => Provider,
+  options: { express?: ExpressMajor; config?: Partial<ExpressAuthConfig> } = {},
+): RunningAuthjsApp {
   let running: (Listening & { probe: AuthjsProbe }) | undefined;
   beforeAll(async () => {
     const { app, probe } = buildAuthjsApp(provider(), options);

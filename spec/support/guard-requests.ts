@@ -37,7 +37,12 @@ export function signInLocation(returnTo: string, extra: Record<string, string> =
  * everything else the JSON 401/403 with `WWW-Authenticate`; a 403 to a page is a short HTML page;
  * HEAD answers carry no body.
  */
-export async function expectGuardAnswer(res: Response, kind: RequestKind, path: string, expected: GuardAnswer): Promise<void> {
+export async function expectGuardAnswer(
+  res: Response,
+  kind: RequestKind,
+  path: string,
+  expected: GuardAnswer,
+): Promise<void> {
   const redirects = kind === "html-get";
   const body = kind === "head" ? undefined : await res.text();
   switch (expected.kind) {
@@ -56,7 +61,9 @@ export async function expectGuardAnswer(res: Response, kind: RequestKind, path: 
     case "sign-in":
       if (redirects) {
         expect(res.status).toBe(302);
-        expect(res.headers.get("location")).toBe(signInLocation(path, expected.prompt ? { prompt: expected.prompt } : {}));
+        expect(res.headers.get("location")).toBe(
+          signInLocation(path, expected.prompt ? { prompt: expected.prompt } : {}),
+        );
         return;
       }
       expect(res.status).toBe(401);
@@ -75,7 +82,8 @@ export async function expectGuardAnswer(res: Response, kind: RequestKind, path: 
       expect(res.status).toBe(403);
       expect(res.headers.get("www-authenticate")).toContain('error="insufficient_scope"');
       expect(res.headers.get("www-authenticate")).toContain(`scope="${expected.scopes.join(" ")}"`);
-      if (body !== undefined) expect(JSON.parse(body)).toEqual({ error: "insufficient_scope", required_scopes: expected.scopes });
+      if (body !== undefined)
+        expect(JSON.parse(body)).toEqual({ error: "insufficient_scope", required_scopes: expected.scopes });
       return;
   }
 }

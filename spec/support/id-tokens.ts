@@ -4,7 +4,14 @@ import type { LoginFlow } from "./login-flow.js";
 /** The claims a valid Kakao id_token for this login attempt carries (kakao-api.md §6.3). */
 export function idTokenClaimsFor(emulator: KakaoEmulator, flow: LoginFlow, userId: string): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = { aud: emulator.clientId, sub: userId, auth_time: now, iss: emulator.url, exp: now + 21599, iat: now };
+  const claims: Record<string, unknown> = {
+    aud: emulator.clientId,
+    sub: userId,
+    auth_time: now,
+    iss: emulator.url,
+    exp: now + 21599,
+    iat: now,
+  };
   const nonce = flow.authorizeUrl?.searchParams.get("nonce");
   if (nonce) claims.nonce = nonce;
   return claims;

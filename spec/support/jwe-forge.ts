@@ -6,7 +6,11 @@ import type { JweKey } from "../../lib/jwe.js";
  * (A256GCM when `header.enc` says so, else the A256CBC-HS512 construction), so a spec can check
  * that a decoder refuses a token for its header alone, not for a broken tag.
  */
-export function sealJwe(header: Record<string, unknown>, payload: Record<string, unknown> | string, key: JweKey): string {
+export function sealJwe(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown> | string,
+  key: JweKey,
+): string {
   const protectedB64 = Buffer.from(JSON.stringify(header)).toString("base64url");
   const aad = Buffer.from(protectedB64, "ascii");
   const plaintext = Buffer.from(typeof payload === "string" ? payload : JSON.stringify(payload));
@@ -15,14 +19,26 @@ export function sealJwe(header: Record<string, unknown>, payload: Record<string,
     const cipher = createCipheriv("aes-256-gcm", key.gcm, iv);
     cipher.setAAD(aad);
     const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return [protectedB64, "", iv.toString("base64url"), ct.toString("base64url"), cipher.getAuthTag().toString("base64url")].join(".");
+    return [
+      protectedB64,
+      "",
+      iv.toString("base64url"),
+      ct.toString("base64url"),
+      cipher.getAuthTag().toString("base64url"),
+    ].join(".");
   }
   const iv = randomBytes(16);
   const cipher = createCipheriv("aes-256-cbc", key.cbc.subarray(32), iv);
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const al = Buffer.alloc(8);
   al.writeBigUInt64BE(BigInt(aad.length * 8));
-  const tag = createHmac("sha512", key.cbc.subarray(0, 32)).update(aad).update(iv).update(ct).update(al).digest().subarray(0, 32);
+  const tag = createHmac("sha512", key.cbc.subarray(0, 32))
+    .update(aad)
+    .update(iv)
+    .update(ct)
+    .update(al)
+    .digest()
+    .subarray(0, 32);
   return [protectedB64, "", iv.toString("base64url"), ct.toString("base64url"), tag.toString("base64url")].join(".");
 }
 

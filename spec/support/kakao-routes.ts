@@ -12,7 +12,14 @@ function run(handler: (req: Request, res: Response) => Promise<void>): RequestHa
 /** What a handler that catches a Kakao error can tell about it (no message: it is not checked here). */
 function describeError(err: unknown): Record<string, unknown> {
   if (err instanceof KakaoApiError)
-    return { name: err.name, code: err.code, kakaoCode: err.kakaoCode, status: err.status, requiredScopes: err.requiredScopes, message: err.message };
+    return {
+      name: err.name,
+      code: err.code,
+      kakaoCode: err.kakaoCode,
+      status: err.status,
+      requiredScopes: err.requiredScopes,
+      message: err.message,
+    };
   if (err instanceof KakaoAuthError) return { name: err.name, code: err.code, message: err.message };
   throw err;
 }
@@ -30,25 +37,38 @@ export function kakaoContextRoutes(app: express5.Express): void {
     token: async (req) => ({ accessToken: await req.kakao.accessToken() }),
     me: (req) => req.kakao.me(),
     scopes: (req) => req.kakao.scopes(),
-    talk: (req) => req.kakao.api(TALK_MEMO, { method: "POST", body: new URLSearchParams({ template_object: TEXT_TEMPLATE }) }),
+    talk: (req) =>
+      req.kakao.api(TALK_MEMO, { method: "POST", body: new URLSearchParams({ template_object: TEXT_TEMPLATE }) }),
   };
   for (const [name, call] of Object.entries(calls)) {
-    app.get(`/kakao/${name}`, run(async (req, res) => void res.json(await call(req))));
-    app.get(`/kakao/caught/${name}`, run(async (req, res) => {
-      try {
-        res.json(await call(req));
-      } catch (err) {
-        const error = describeError(err);
-        res.status(error.status === 0 ? 504 : 502).json({ error });
-      }
-    }));
+    app.get(
+      `/kakao/${name}`,
+      run(async (req, res) => void res.json(await call(req))),
+    );
+    app.get(
+      `/kakao/caught/${name}`,
+      run(async (req, res) => {
+        try {
+          res.json(await call(req));
+        } catch (err) {
+          const error = describeError(err);
+          res.status(error.status === 0 ? 504 : 502).json({ error });
+        }
+      }),
+    );
   }
-  app.post("/kakao/logout", run(async (req, res) => {
-    await req.kakao.logout();
-    res.json({ loggedOut: true });
-  }));
-  app.post("/kakao/unlink", run(async (req, res) => {
-    await req.kakao.unlink();
-    res.json({ unlinked: true });
-  }));
+  app.post(
+    "/kakao/logout",
+    run(async (req, res) => {
+      await req.kakao.logout();
+      res.json({ loggedOut: true });
+    }),
+  );
+  app.post(
+    "/kakao/unlink",
+    run(async (req, res) => {
+      await req.kakao.unlink();
+      res.json({ unlinked: true });
+    }),
+  );
 }

@@ -9,13 +9,19 @@ export class LoginFlow {
   authorizeUrl?: URL;
   callbackUrl?: URL;
 
-  constructor(readonly appUrl: string, jar = new CookieJar(), readonly basePath = "/auth") {
+  constructor(
+    readonly appUrl: string,
+    jar = new CookieJar(),
+    readonly basePath = "/auth",
+  ) {
     this.jar = jar;
   }
 
   async start(query: Record<string, string> = {}): Promise<Response> {
     const q = new URLSearchParams(query);
-    const res = await fetch(`${this.appUrl}${this.basePath}/signin/kakao${q.size ? `?${q}` : ""}`, { redirect: "manual" });
+    const res = await fetch(`${this.appUrl}${this.basePath}/signin/kakao${q.size ? `?${q}` : ""}`, {
+      redirect: "manual",
+    });
     this.jar.take(res);
     const location = res.headers.get("location");
     if (location) this.authorizeUrl = new URL(location);
@@ -32,7 +38,11 @@ export class LoginFlow {
 
   async callback(url: URL | string | undefined = this.callbackUrl, init: RequestInit = {}): Promise<Response> {
     if (!url) throw new Error("LoginFlow.callback(): no callback URL");
-    const res = await fetch(url, { redirect: "manual", ...init, headers: { cookie: this.jar.header(), ...(init.headers as Record<string, string> | undefined) } });
+    const res = await fetch(url, {
+      redirect: "manual",
+      ...init,
+      headers: { cookie: this.jar.header(), ...(init.headers as Record<string, string> | undefined) },
+    });
     this.jar.take(res);
     return res;
   }

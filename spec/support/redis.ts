@@ -8,7 +8,8 @@ import { createClient } from "redis";
 /** Whether Debian's redis-server is on this machine; under CI=true its absence is a failure, not a skip. */
 export function redisAvailable(): boolean {
   const found = spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
-  if (!found && process.env.CI === "true") throw new Error("redis-server is missing in CI: .ci/run must `apt-get install -y redis-server`");
+  if (!found && process.env.CI === "true")
+    throw new Error("redis-server is missing in CI: .ci/run must `apt-get install -y redis-server`");
   if (!found) console.warn("Skipping Redis specs: redis-server is not installed (apt-get install -y redis-server).");
   return found;
 }
@@ -33,10 +34,26 @@ export class RedisServer {
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    this.#proc = spawn("redis-server", [
-      "--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir,
-      "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--protected-mode", "yes",
-    ], { stdio: "ignore" });
+    this.#proc = spawn(
+      "redis-server",
+      [
+        "--port",
+        String(this.port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        this.dir,
+        "--save",
+        "",
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--protected-mode",
+        "yes",
+      ],
+      { stdio: "ignore" },
+    );
     const deadline = Date.now() + 10_000;
     for (;;) {
       const probe = createClient({ url: this.url, socket: { reconnectStrategy: false, connectTimeout: 500 } });

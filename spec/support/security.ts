@@ -11,7 +11,10 @@ export const SESSION_COOKIE_NAME = "authjs.session-token";
 const STACK_TRACE = /\n\s+at\s|node:internal|node_modules|\.[cm]?[jt]s:\d+/;
 
 /** Starts the fixture app for the file's specs on 127.0.0.1; `url` is readable inside tests. */
-export function useApp(getEmulator: () => KakaoEmulator, spec: Omit<SpecAppOptions, "emulator"> = {}): { readonly url: string } {
+export function useApp(
+  getEmulator: () => KakaoEmulator,
+  spec: Omit<SpecAppOptions, "emulator"> = {},
+): { readonly url: string } {
   let app: Listening | undefined;
   beforeAll(async () => {
     app = await listen(buildApp({ ...spec, emulator: getEmulator() }));
@@ -27,7 +30,9 @@ export function useApp(getEmulator: () => KakaoEmulator, spec: Omit<SpecAppOptio
 
 /** Every value that must never reach a browser: the client secret, AUTH_SECRET, the admin key. */
 export function secretsOf(emulator: KakaoEmulator): string[] {
-  return [emulator.clientSecret, SECRET, emulator.adminKey].filter((s): s is string => typeof s === "string" && s.length > 0);
+  return [emulator.clientSecret, SECRET, emulator.adminKey].filter(
+    (s): s is string => typeof s === "string" && s.length > 0,
+  );
 }
 
 /** True when the response sets (not clears) a session cookie or one of its chunks. */
@@ -66,7 +71,12 @@ export interface CleanError {
  * "Clean 4xx": a 4xx, or a 302 to `{basePath}/error?error=…` whose page is a 400 HTML page; no
  * stack trace, no secret, no session cookie. Returns what was shown, for further checks.
  */
-export async function expectCleanError(res: Response, appUrl: string, secrets: string[], basePath = "/auth"): Promise<CleanError> {
+export async function expectCleanError(
+  res: Response,
+  appUrl: string,
+  secrets: string[],
+  basePath = "/auth",
+): Promise<CleanError> {
   expect(setsSessionCookie(res), "a failed request set a session cookie").toBe(false);
   let result: CleanError;
   if (res.status === 302 || res.status === 303) {

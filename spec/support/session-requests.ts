@@ -12,7 +12,9 @@ export interface WhoamiAnswer {
 
 /** GET `/whoami` with this Cookie header (none when empty). */
 export async function whoamiWith(appUrl: string, cookie = ""): Promise<WhoamiAnswer> {
-  const res = await fetch(`${appUrl}/whoami`, { headers: cookie ? { cookie, accept: "application/json" } : { accept: "application/json" } });
+  const res = await fetch(`${appUrl}/whoami`, {
+    headers: cookie ? { cookie, accept: "application/json" } : { accept: "application/json" },
+  });
   const setCookies = res.headers.getSetCookie().map((line) => parseSetCookie(line));
   const text = await res.text();
   const user = res.status === 200 ? (JSON.parse(text) as { user: KakaoUser | null }).user : null;
@@ -58,7 +60,10 @@ export async function signInBehindPublicOrigin(
   { basePath = "/auth", headers = {} }: { basePath?: string; headers?: Record<string, string> } = {},
 ): Promise<{ jar: CookieJar; callback: Response }> {
   const jar = new CookieJar();
-  const start = await fetch(`${app.url}${basePath}/signin/kakao?${new URLSearchParams({ login_hint: loginHint })}`, { redirect: "manual", headers });
+  const start = await fetch(`${app.url}${basePath}/signin/kakao?${new URLSearchParams({ login_hint: loginHint })}`, {
+    redirect: "manual",
+    headers,
+  });
   jar.take(start);
   const authorize = start.headers.get("location");
   if (start.status !== 302 || !authorize) throw new Error(`signInBehindPublicOrigin: sign-in answered ${start.status}`);
@@ -68,7 +73,9 @@ export async function signInBehindPublicOrigin(
   const callback = await fetch(local, { redirect: "manual", headers: { ...headers, cookie: jar.header() } });
   jar.take(callback);
   if (callback.status !== 302 || (callback.headers.get("location") ?? "").includes("/error"))
-    throw new Error(`signInBehindPublicOrigin: the callback answered ${callback.status} ${callback.headers.get("location") ?? ""}`);
+    throw new Error(
+      `signInBehindPublicOrigin: the callback answered ${callback.status} ${callback.headers.get("location") ?? ""}`,
+    );
   return { jar, callback };
 }
 

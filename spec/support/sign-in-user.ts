@@ -13,12 +13,17 @@ export function newKakaoUser(emulator: KakaoEmulator, user: Partial<EmulatorUser
 export async function signInBrowser(appUrl: string, userId: string): Promise<LoginFlow> {
   const flow = new LoginFlow(appUrl);
   const res = await flow.run({ login_hint: userId });
-  if (res.status !== 302 || !flow.hasSession()) throw new Error(`login of ${userId} failed: ${res.status} ${res.headers.get("location") ?? ""}`);
+  if (res.status !== 302 || !flow.hasSession())
+    throw new Error(`login of ${userId} failed: ${res.status} ${res.headers.get("location") ?? ""}`);
   return flow;
 }
 
 /** A new user, signed in. */
-export async function signInNewUser(appUrl: string, emulator: KakaoEmulator, user: Partial<EmulatorUser> = {}): Promise<{ flow: LoginFlow; userId: string }> {
+export async function signInNewUser(
+  appUrl: string,
+  emulator: KakaoEmulator,
+  user: Partial<EmulatorUser> = {},
+): Promise<{ flow: LoginFlow; userId: string }> {
   const { id } = newKakaoUser(emulator, user);
   return { flow: await signInBrowser(appUrl, id), userId: id };
 }
