@@ -178,13 +178,10 @@ export function kakaoErrorHandler(opts?: GuardOptions): ErrorRequestHandler {
       (req as { sessionStore?: unknown; session?: unknown }).sessionStore !== undefined &&
       (req as { session?: unknown }).session === undefined;
     if (err instanceof KakaoSessionStoreError || storeDown)
-      return void res
-        .status(503)
-        .set("retry-after", "5")
-        .json({
-          error: "session_store_unavailable",
-          message: "Sessions are temporarily unavailable. Try again shortly.",
-        });
+      return void res.status(503).set("retry-after", "5").json({
+        error: "session_store_unavailable",
+        message: "Sessions are temporarily unavailable. Try again shortly.",
+      });
     next(err);
   };
 }

@@ -39,12 +39,10 @@ export async function handleSignOut(req: Request, res: Response, runtime: Runtim
   const body = await readSmallBody(req);
   if (!origin || !(sameOrigin(req, origin) || csrfTokenValid(req, runtime, state.secure, body.csrfToken))) {
     log.session("sign-out refused: no valid CSRF token or same-origin Origin");
-    res
-      .status(403)
-      .json({
-        error: "csrf",
-        message: "Sign-out needs the csrfToken from GET " + runtime.config.basePath + "/csrf or a same-origin request.",
-      });
+    res.status(403).json({
+      error: "csrf",
+      message: "Sign-out needs the csrfToken from GET " + runtime.config.basePath + "/csrf or a same-origin request.",
+    });
     return;
   }
   const session = state.session;
