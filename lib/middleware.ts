@@ -5,7 +5,7 @@ import { sendWebResponse, toAuthRequest } from "./authjs-bridge.js";
 import { resolveConfig } from "./config.js";
 import { KakaoContext } from "./context.js";
 import { sendErrorPage } from "./error-page.js";
-import { log } from "./log.js";
+import { log, warnOnce } from "./log.js";
 import { tagRouter } from "./middleware-state.js";
 import { queryParams } from "./origin.js";
 import { handleCallback, SILENT_COOKIE } from "./route-callback.js";
@@ -122,6 +122,12 @@ export function kakaoAuth(options?: KakaoAuthOptions): Router {
       return next(err);
     }
     if (internals.stack.length === 1 && !underBase(req.url, baseLower)) return next();
+    if (req.baseUrl)
+      warnOnce(
+        "mounted-under-path",
+        `kakaoAuth() is mounted under "${req.baseUrl}", but its URLs (redirect URI, sign-in links) are built from basePath alone. ` +
+          `Mount it at the root and set basePath: "${req.baseUrl}${base}" instead.`,
+      );
     routerHandle(req, res, next);
   };
   const auth = Router();

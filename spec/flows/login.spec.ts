@@ -56,3 +56,28 @@ describe.each(EXPRESS_MAJORS)("Kakao login end to end on Express %i", (major) =>
     expect(serverErrors).toEqual([]);
   });
 });
+
+describe("mounting kakaoAuth() under a path", () => {
+  const emu = useEmulator();
+
+  it("warns that URLs are built from basePath and says how to mount it instead", async () => {
+    const { default: express } = await import("express");
+    const { kakaoAuth } = await import("../../lib/index.js");
+    const { resetWarnings } = await import("../../lib/log.js");
+    const { SECRET } = await import("../support/app.js");
+    resetWarnings();
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (msg: string) => void warnings.push(msg);
+    const app = express();
+    app.use("/api", kakaoAuth({ ...emu.get().options, secret: SECRET }));
+    const srv = await listen(app);
+    try {
+      await fetch(`${srv.url}/api/auth/session`);
+    } finally {
+      console.warn = original;
+      await srv.close();
+    }
+    expect(warnings.join("\n")).toContain('Mount it at the root and set basePath: "/api/auth" instead.');
+  });
+});
