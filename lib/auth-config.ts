@@ -5,6 +5,7 @@ import type { ResolvedConfig } from "./config.js";
 import { KakaoAuthError } from "./errors.js";
 import { recordFlowError, type FlowContext } from "./flow-context.js";
 import { kakaoJWKS } from "./jwks.js";
+import { timedFetch } from "./timed-fetch.js";
 import { decryptJwe, encryptJwe, type JweKeyring } from "./jwe.js";
 import { log } from "./log.js";
 import { defaultKakaoUser, type KakaoProfile } from "./profile.js";
@@ -79,9 +80,7 @@ function sessionTokenCodec(keyring: JweKeyring): NonNullable<AuthConfig["jwt"]> 
  * depend on the attempt (the JWKS cache, key derivation) is created once.
  */
 export function authConfigFactory(config: ResolvedConfig, keyring: JweKeyring): (ctx: FlowContext) => AuthConfig {
-  const jwks = kakaoJWKS(`${config.authOrigin}/.well-known/jwks.json`, (input, init) =>
-    fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(config.timeout) }),
-  );
+  const jwks = kakaoJWKS(`${config.authOrigin}/.well-known/jwks.json`, timedFetch(config.timeout));
   const jwt = { ...sessionTokenCodec(keyring), ...config.authjs.jwt };
   const extra = config.authjs;
   return (ctx) => ({

@@ -1,6 +1,7 @@
 import { KakaoApiError, KakaoAuthError } from "./errors.js";
 import { kakaoApiErrorFrom } from "./kakao-api-errors.js";
 import { log } from "./log.js";
+import { timedFetch } from "./timed-fetch.js";
 import { kakaoOAuthError } from "./oauth-errors.js";
 import { parseKakaoProfileJSON } from "./profile.js";
 import type { Runtime } from "./runtime.js";
@@ -25,7 +26,7 @@ const RECENT_REFRESH_MS = 30_000;
 
 async function fetchKakao(runtime: Runtime, url: string, init: RequestInit): Promise<Response> {
   try {
-    return await fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(runtime.config.timeout) });
+    return await timedFetch(runtime.config.timeout)(url, init);
   } catch (err) {
     const reason = (err as Error).name === "TimeoutError" ? `timed out after ${runtime.config.timeout} ms` : "failed";
     throw new KakaoApiError({

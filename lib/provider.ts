@@ -7,6 +7,7 @@ import { recordFlowError, type FlowContext } from "./flow-context.js";
 import { kakaoJWKS } from "./jwks.js";
 import { kakaoApiErrorFrom } from "./kakao-api-errors.js";
 import { kakaoOAuthError } from "./oauth-errors.js";
+import { timedFetch } from "./timed-fetch.js";
 import { parseKakaoProfileJSON, toKakaoProfile, type KakaoProfile } from "./profile.js";
 
 export interface KakaoProviderOptions extends Partial<Omit<OAuthUserConfig<KakaoProfile>, "checks">> {
@@ -69,10 +70,6 @@ async function verifyIdToken(idToken: string, jwks: JWTVerifyGetKey, checks: IdT
   if (typeof payload.iat !== "number" || payload.iat > Math.floor(Date.now() / 1000) + MAX_IAT_SKEW_S)
     throw new Error('"iat" claim lies in the future');
   return payload;
-}
-
-function timedFetch(timeout: number): typeof fetch {
-  return (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeout) });
 }
 
 async function readJSON(res: Response): Promise<unknown> {

@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Request, Response } from "express";
 import { parse as parseCookies } from "cookie";
+import { constantTimeEqual } from "./constant-time.js";
 import { log } from "./log.js";
 import { readSmallBody } from "./request-body.js";
 import { sanitizeReturnTo } from "./return-to.js";
@@ -8,11 +9,6 @@ import type { Runtime } from "./runtime.js";
 import { kakaoLogoutToken } from "./kakao-api.js";
 
 const sha256hex = (s: string): string => createHash("sha256").update(s).digest("hex");
-
-function safeEqual(a: string, b: string): boolean {
-  // Equal-length digests, so the comparison time says nothing about the secret (ASVS 2.9).
-  return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
-}
 
 /** Auth.js's double-submit CSRF token: cookie `token|sha256(token + secret)`, body `csrfToken`. */
 function csrfTokenValid(req: Request, runtime: Runtime, secure: boolean, bodyToken: string | undefined): boolean {
@@ -23,8 +19,8 @@ function csrfTokenValid(req: Request, runtime: Runtime, secure: boolean, bodyTok
   const [token = "", hash = ""] = cookieValue.split("|");
   const secrets = runtime.config.secrets;
   // Auth.js hashes with `${token}${options.secret}`: an array secret stringifies comma-joined.
-  const hashOk = [secrets.join(","), ...secrets].some((s) => safeEqual(sha256hex(`${token}${s}`), hash));
-  return hashOk && safeEqual(token, bodyToken);
+  const hashOk = [secrets.join(","), ...secrets].some((s) => constantTimeEqual(sha256hex(`${token}${s}`), hash));
+  return hashOk && constantTimeEqual(token, bodyToken);
 }
 
 function sameOrigin(req: Request, origin: string): boolean {

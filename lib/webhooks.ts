@@ -1,15 +1,10 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { Request, Response } from "express";
+import { constantTimeEqual } from "./constant-time.js";
 import { log } from "./log.js";
 import { readSmallBody } from "./request-body.js";
 import { queryParams } from "./origin.js";
 import { revokeKakaoUser } from "./revocation.js";
 import type { Runtime } from "./runtime.js";
-
-/** Compares equal-length SHA-256 digests in constant time (security-tests WH-03, ASVS 2.9). */
-export function constantTimeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
-}
 
 /** `Authorization: KakaoAK <adminKey>` as Kakao sends it (kakao-api.md §5.6). */
 export function hasAdminKey(header: string | undefined, adminKey: string): boolean {
