@@ -38,7 +38,7 @@ export interface ResolvedConfig {
 }
 
 const DAY = 24 * 60 * 60;
-const KNOWN_OPTIONS = new Set([
+const KNOWN_OPTIONS = [
   "clientId",
   "clientSecret",
   "secret",
@@ -59,7 +59,7 @@ const KNOWN_OPTIONS = new Set([
   "authjs",
   "revocationStore",
   "revocationPollInterval",
-]);
+];
 /** String options and the env variable each falls back to. */
 const STRING_OPTIONS: Record<string, string | undefined> = {
   clientId: "AUTH_KAKAO_ID",
@@ -71,15 +71,81 @@ const STRING_OPTIONS: Record<string, string | undefined> = {
   adminKey: "KAKAO_ADMIN_KEY",
   appId: "KAKAO_APP_ID",
 };
-const SESSION_OPTIONS = new Set(["store", "maxAge", "absoluteDuration", "rolling", "updateAge", "cacheSize"]);
+const SESSION_OPTIONS = ["store", "maxAge", "absoluteDuration", "rolling", "updateAge", "cacheSize"];
 /** Kakao consent-item ids are lower-case words with underscores (kakao-api.md §7.1). */
 export const CONSENT_ITEM = /^[a-z][a-z0-9_]{0,63}$/;
 
 type Env = Record<string, string | undefined>;
 
+/** What `app.use(kakaoAuth)` gets wrong: without the call, Express runs kakaoAuth(req, res, next). */
+export const KAKAO_AUTH_NOT_CALLED = "kakaoAuth must be called: app.use(kakaoAuth()), not app.use(kakaoAuth).";
+
+/**
+ * True for what Express passes a middleware as its first argument (an `IncomingMessage`, on
+ * Express 4 and 5 alike), so `app.use(kakaoAuth)` is told to call it rather than that `_events`
+ * is not an option. No option of kakaoAuth() is called `method` or `headers`.
+ */
+export function looksLikeRequest(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.method === "string" &&
+    typeof v.headers === "object" &&
+    v.headers !== null &&
+    ("socket" in v || typeof v.url === "string")
+  );
+}
+
+/**
+ * Throws the config error for `option`: `problem` is the rest of a sentence whose subject is
+ * the option (and its env variable), `fix` what to do, e.g. `kakaoAuth: option "timeout" is
+ * "10s", not a positive whole number of milliseconds. Use a number of milliseconds, e.g. timeout: 10000.`
+ */
 function fail(option: string, env: string | undefined, problem: string, fix: string): never {
-  const where = env ? ` (option "${option}" or env ${env})` : ` (option "${option}")`;
-  throw new KakaoAuthConfigError(option, `kakaoAuth: ${problem}${where}. ${fix}`);
+  const subject = option === "options" ? "the argument of kakaoAuth()" : `option "${option}"`;
+  const where = env ? ` (or env ${env})` : "";
+  throw new KakaoAuthConfigError(option, `kakaoAuth: ${subject}${where} ${problem}. ${fix}`);
+}
+
+/** "a string", "an array", "null"…: what a wrong value is, without printing it (it may be a secret). */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof URL) return "a URL object";
+  const type = typeof value;
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** Levenshtein distance; written here because it runs once, at startup, on a dozen short names. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+/** The known name a typo most likely meant: the same name in another case, else one at most two edits away. */
+function closestName(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  const sameLetters = known.find((k) => k.toLowerCase() === lower);
+  if (sameLetters) return sameLetters;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const distance = editDistance(lower, k.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [k, distance];
+  }
+  return best;
+}
+
+function failUnknown(prefix: string, key: string, known: readonly string[], problem: string, listName: string): never {
+  const guess = closestName(key, known);
+  const didYouMean = guess === undefined ? "" : `Did you mean "${prefix}${guess}"? `;
+  fail(`${prefix}${key}`, undefined, problem, `${didYouMean}${listName}: ${known.join(", ")}.`);
 }
 
 function pick(value: string | undefined, envValue: string | undefined): string | undefined {
@@ -92,12 +158,12 @@ function parseOrigin(option: string, env: string, value: string): string {
   try {
     url = new URL(value);
   } catch {
-    fail(option, env, `"${value}" is not an absolute URL`, `Use an origin such as "https://kauth.kakao.com".`);
+    fail(option, env, `is "${value}", not an absolute URL`, `Use an origin such as "https://kauth.kakao.com".`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:")
-    fail(option, env, `"${value}" is not an http(s) URL`, `Use an origin such as "https://kauth.kakao.com".`);
+    fail(option, env, `is "${value}", not an http(s) URL`, `Use an origin such as "https://kauth.kakao.com".`);
   if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || url.username)
-    fail(option, env, `"${value}" must be an origin without path, query or credentials`, `Use "${url.origin}".`);
+    fail(option, env, `is "${value}", not an origin: it has a path, query or credentials`, `Use "${url.origin}".`);
   return url.origin;
 }
 
@@ -107,7 +173,7 @@ function normaliseBasePath(value: string): string {
     fail(
       "basePath",
       undefined,
-      `"${value}" is not a path like "/auth"`,
+      `is "${value}", not a path like "/auth"`,
       `Use a path that starts with "/" and has no query, e.g. "/auth" or "/api/auth".`,
     );
   return trimmed;
@@ -120,17 +186,18 @@ function resolveSecrets(option: KakaoAuthOptions["secret"], env: Env): string[] 
     fail(
       "secret",
       "AUTH_SECRET",
-      "no secret is set",
+      "is not set",
       'Set AUTH_SECRET to a random string of at least 32 characters, e.g. the output of "openssl rand -base64 33".',
     );
   list.forEach((s, i) => {
-    if (typeof s !== "string" || s.length < 32)
-      fail(
-        "secret",
-        "AUTH_SECRET",
-        `secret #${i + 1} is shorter than 32 characters`,
-        'Use a random string of at least 32 characters, e.g. the output of "openssl rand -base64 33".',
-      );
+    if (typeof s === "string" && s.length >= 32) return;
+    const fault = typeof s === "string" ? "shorter than 32 characters" : `${kindOf(s)}, not a string`;
+    fail(
+      "secret",
+      "AUTH_SECRET",
+      list.length === 1 ? `is ${fault}` : `has secret #${i + 1}, which is ${fault}`,
+      'Use a random string of at least 32 characters, e.g. the output of "openssl rand -base64 33".',
+    );
   });
   return list;
 }
@@ -146,7 +213,7 @@ function resolveBase(options: KakaoAuthOptions, env: Env): { origin: string | un
     fail(
       "baseURL",
       "AUTH_URL",
-      `"${rawURL}" is not an absolute URL`,
+      `is "${rawURL}", not an absolute URL`,
       'Use your public origin, e.g. "https://app.example.com".',
     );
   }
@@ -154,14 +221,14 @@ function resolveBase(options: KakaoAuthOptions, env: Env): { origin: string | un
     fail(
       "baseURL",
       "AUTH_URL",
-      `"${rawURL}" is not an http(s) URL`,
+      `is "${rawURL}", not an http(s) URL`,
       'Use your public origin, e.g. "https://app.example.com".',
     );
   if (url.search || url.hash || url.username)
     fail(
       "baseURL",
       "AUTH_URL",
-      `"${rawURL}" has a query, fragment or credentials`,
+      `is "${rawURL}", which has a query, fragment or credentials`,
       `Use "${url.origin}${url.pathname}".`,
     );
   const urlPath = url.pathname.replace(/\/+$/, "");
@@ -171,7 +238,7 @@ function resolveBase(options: KakaoAuthOptions, env: Env): { origin: string | un
       fail(
         "basePath",
         undefined,
-        `basePath "${explicitBase}" differs from the path "${fromURL}" in baseURL`,
+        `is "${explicitBase}", which differs from the path "${fromURL}" in baseURL`,
         `Drop one of them, or make them equal.`,
       );
     return { origin: url.origin, basePath: fromURL };
@@ -179,59 +246,74 @@ function resolveBase(options: KakaoAuthOptions, env: Env): { origin: string | un
   return { origin: url.origin, basePath: explicitBase ?? "/auth" };
 }
 
-function positiveInt(option: string, value: unknown, fallback: number, allowZero = false): number {
+/** The unit each numeric option counts in, named in its messages: "10s" is not a timeout in milliseconds. */
+type Unit = "milliseconds" | "seconds" | "entries";
+
+/** `timeout: 10000` or `session: { maxAge: 86400 }`: how the option is written with that value. */
+function written(option: string, value: number): string {
+  const [outer, inner] = option.split(".");
+  return inner === undefined ? `${option}: ${value}` : `${outer}: { ${inner}: ${value} }`;
+}
+
+function wholeNumber(option: string, value: unknown, unit: Unit, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || (!allowZero && value === 0))
-    fail(
-      option,
-      undefined,
-      `${JSON.stringify(value)} is not a ${allowZero ? "non-negative" : "positive"} whole number`,
-      "Give a number of seconds (or entries), e.g. 86400.",
-    );
-  return value;
+  if (typeof value === "number" && Number.isInteger(value) && (value > 0 || (allowZero && value === 0))) return value;
+  const shown =
+    typeof value === "string" ? JSON.stringify(value) : typeof value === "number" ? String(value) : kindOf(value);
+  fail(
+    option,
+    undefined,
+    `is ${shown}, not a ${allowZero ? "non-negative" : "positive"} whole number of ${unit}`,
+    `Use a number of ${unit}, e.g. ${written(option, fallback)}.`,
+  );
 }
 
 function resolveSession(s: KakaoSessionOptions | undefined): ResolvedSessionConfig {
-  if (s !== undefined && (typeof s !== "object" || s === null))
-    fail("session", undefined, "must be an object", 'E.g. { store: "cookie", maxAge: 2592000 }.');
+  if (s !== undefined && (typeof s !== "object" || s === null || Array.isArray(s)))
+    fail("session", undefined, `is ${kindOf(s)}, not an object`, 'E.g. session: { store: "cookie", maxAge: 2592000 }.');
   for (const key of Object.keys(s ?? {}))
-    if (!SESSION_OPTIONS.has(key))
-      fail(`session.${key}`, undefined, "is not a session option", `Known: ${[...SESSION_OPTIONS].join(", ")}.`);
+    if (!SESSION_OPTIONS.includes(key))
+      failUnknown("session.", key, SESSION_OPTIONS, "is not a session option", "Known session options");
   const store = s?.store ?? "cookie";
   if (store !== "cookie" && store !== "express-session")
     fail(
       "session.store",
       undefined,
-      `"${String(store)}" is not a store`,
-      'Use "cookie" (default) or "express-session".',
+      `is "${String(store)}", not a store`,
+      'Use "cookie" (default) or "express-session" (with any express-session store, e.g. connect-redis).',
     );
   return {
     store,
-    maxAge: positiveInt("session.maxAge", s?.maxAge, 30 * DAY),
-    absoluteDuration: positiveInt("session.absoluteDuration", s?.absoluteDuration, 60 * DAY),
+    maxAge: wholeNumber("session.maxAge", s?.maxAge, "seconds", 30 * DAY),
+    absoluteDuration: wholeNumber("session.absoluteDuration", s?.absoluteDuration, "seconds", 60 * DAY),
     rolling: s?.rolling ?? true,
-    updateAge: positiveInt("session.updateAge", s?.updateAge, DAY, true),
-    cacheSize: positiveInt("session.cacheSize", s?.cacheSize, 10_000, true),
+    updateAge: wholeNumber("session.updateAge", s?.updateAge, "seconds", DAY, true),
+    cacheSize: wholeNumber("session.cacheSize", s?.cacheSize, "entries", 10_000, true),
   };
 }
 
 function resolveScopes(scopes: unknown, oidc: boolean): string[] {
   if (scopes === undefined) return [];
   if (!Array.isArray(scopes))
-    fail("scopes", undefined, "must be an array of consent-item ids", 'E.g. ["account_email"].');
+    fail(
+      "scopes",
+      undefined,
+      `is ${kindOf(scopes)}, not an array of consent-item ids`,
+      'E.g. scopes: ["account_email"].',
+    );
   for (const s of scopes as unknown[]) {
     if (typeof s !== "string" || !CONSENT_ITEM.test(s))
       fail(
         "scopes",
         undefined,
-        `${JSON.stringify(s)} is not a Kakao consent-item id`,
+        `has ${JSON.stringify(s)}, which is not a Kakao consent-item id`,
         'Use ids from the console\'s consent items (동의항목), e.g. "account_email", "profile_nickname".',
       );
     if (s === "openid" && !oidc)
       fail(
         "scopes",
         undefined,
-        '"openid" is only valid with OpenID Connect',
+        'has "openid", which is only valid with OpenID Connect',
         "Set oidc: true instead of listing openid.",
       );
   }
@@ -245,32 +327,44 @@ function isLocalhost(origin: string): boolean {
 
 /** Validates options once, at `kakaoAuth()` time, and fills env defaults. */
 export function resolveConfig(options: KakaoAuthOptions = {}, env: Env = process.env): ResolvedConfig {
-  if (typeof options !== "object" || options === null)
-    fail("options", undefined, "kakaoAuth() takes an options object", "Call kakaoAuth() or kakaoAuth({ ... }).");
+  // kakaoAuth() passes its argument straight here, so app.use(kakaoAuth) lands here with a request.
+  if (looksLikeRequest(options)) throw new KakaoAuthConfigError("options", KAKAO_AUTH_NOT_CALLED);
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    fail(
+      "options",
+      undefined,
+      `is ${kindOf(options)}, not an options object`,
+      "Call kakaoAuth() or kakaoAuth({ ... }).",
+    );
   for (const key of Object.keys(options))
-    if (!KNOWN_OPTIONS.has(key))
-      fail(key, undefined, "is not an option of kakaoAuth()", `Known options: ${[...KNOWN_OPTIONS].join(", ")}.`);
+    if (!KNOWN_OPTIONS.includes(key))
+      failUnknown("", key, KNOWN_OPTIONS, "is not an option of kakaoAuth()", "Known options");
   // Otherwise `pick()` would throw a bare TypeError for e.g. a numeric clientId or a URL object.
   for (const [key, envName] of Object.entries(STRING_OPTIONS))
     if (
       options[key as keyof KakaoAuthOptions] !== undefined &&
       typeof options[key as keyof KakaoAuthOptions] !== "string"
     )
-      fail(key, envName, "must be a string", `Pass a string${envName ? ` or set ${envName}` : ""}.`);
+      fail(
+        key,
+        envName,
+        `is ${kindOf(options[key as keyof KakaoAuthOptions])}, not a string`,
+        `Pass a string${envName ? ` or set ${envName}` : ""}.`,
+      );
 
   const clientId = pick(options.clientId, env.AUTH_KAKAO_ID);
   if (!clientId)
     fail(
       "clientId",
       "AUTH_KAKAO_ID",
-      "no Kakao REST API key is set",
+      "is not set",
       "Copy the REST API key from Kakao Developers → your app → App Keys (앱 키) and set AUTH_KAKAO_ID.",
     );
   const clientSecret = pick(options.clientSecret, env.AUTH_KAKAO_SECRET);
   const secrets = resolveSecrets(options.secret, env);
   const oidc = options.oidc ?? false;
   if (typeof oidc !== "boolean")
-    fail("oidc", undefined, "must be true or false", "Set oidc: true to use OpenID Connect.");
+    fail("oidc", undefined, `is ${kindOf(oidc)}, not true or false`, "Set oidc: true to use OpenID Connect.");
   const { origin, basePath } = resolveBase(options, env);
   const authOrigin = parseOrigin(
     "authOrigin",
@@ -290,12 +384,12 @@ export function resolveConfig(options: KakaoAuthOptions = {}, env: Env = process
     fail(
       "revocationStore",
       undefined,
-      "is not a revocation store",
+      "is not a revocation store: it needs revoke() and changesSince()",
       "Pass redisRevocationStore(redisClient) or an object with revoke() and changesSince().",
     );
   for (const hook of ["profile", "onSignIn", "onSignOut", "onUnlink"] as const)
     if (options[hook] !== undefined && typeof options[hook] !== "function")
-      fail(hook, undefined, "must be a function", `Pass a function or leave ${hook} out.`);
+      fail(hook, undefined, `is ${kindOf(options[hook])}, not a function`, `Pass a function or leave ${hook} out.`);
 
   const resolved: ResolvedConfig = {
     clientId,
@@ -310,9 +404,9 @@ export function resolveConfig(options: KakaoAuthOptions = {}, env: Env = process
     apiOrigin,
     adminKey: pick(options.adminKey, env.KAKAO_ADMIN_KEY),
     appId: pick(options.appId, env.KAKAO_APP_ID),
-    timeout: positiveInt("timeout", options.timeout, 10_000),
+    timeout: wholeNumber("timeout", options.timeout, "milliseconds", 10_000),
     revocationStore: options.revocationStore,
-    revocationPollInterval: positiveInt("revocationPollInterval", options.revocationPollInterval, 5),
+    revocationPollInterval: wholeNumber("revocationPollInterval", options.revocationPollInterval, "seconds", 5),
     profile: options.profile,
     onSignIn: options.onSignIn,
     onSignOut: options.onSignOut,

@@ -1,64 +1,82 @@
+import { inspect } from "node:util";
 import type { Request, Response } from "express";
-import { KakaoApiError, KakaoOAuthError } from "./errors.js";
-import { callKakaoApi, refreshTokens, REFRESH_MARGIN_S } from "./kakao-api.js";
+import { KakaoApiError, KakaoAuthError, KakaoOAuthError } from "./errors.js";
+import type { KakaoAuthInstance } from "./instance.js";
+import { REFRESH_MARGIN_S } from "./kakao/client.js";
+import { isDeadRefreshAnswer } from "./kakao/oauth-errors.js";
 import { log } from "./log.js";
-import { revokeKakaoUser } from "./revocation.js";
-import type { RequestState, Runtime } from "./runtime.js";
+import type { RequestState } from "./session/request-state.js";
+import { revokeKakaoUser } from "./session/revocation.js";
 import type { KakaoRequestContext, KakaoTokens, SignInUrlOptions } from "./types.js";
 
-function notSignedIn(): KakaoApiError {
-  return new KakaoApiError({ kakaoCode: -401, status: 401, message: "No Kakao user is signed in on this request." });
+function notSignedIn(): KakaoAuthError {
+  return new KakaoAuthError("ERR_KAKAO_NOT_SIGNED_IN", "No Kakao user is signed in on this request.", {
+    status: 401,
+  });
 }
 
-/** `req.kakao`: one per request; methods live on the prototype so creating it costs one object. */
+/**
+ * `req.kakao`: one per request; methods live on the prototype so creating it costs one object.
+ * The instance (config, secrets) and the session state (tokens) are private fields: nothing secret
+ * is reachable from `req` by `JSON.stringify`, `util.inspect` or enumeration.
+ */
 export class KakaoContext implements KakaoRequestContext {
   /** Set when a `prompt=none` sign-in just came back without a user (`consent_required`, `login_required`). */
   silentSignInError: string | undefined;
-  /** The `kakaoAuth()` instance and this request's session state (read once, memoised here). */
-  readonly runtime: Runtime;
-  readonly state: RequestState;
+  readonly #instance: KakaoAuthInstance;
+  readonly #state: RequestState;
   readonly #req: Request;
   readonly #res: Response;
 
-  constructor(req: Request, res: Response, runtime: Runtime, state: RequestState) {
+  constructor(req: Request, res: Response, instance: KakaoAuthInstance, state: RequestState) {
     this.#req = req;
     this.#res = res;
-    this.runtime = runtime;
-    this.state = state;
+    this.#instance = instance;
+    this.#state = state;
   }
 
-  #session() {
-    return this.state.session;
+  /** The instance and state behind this request's `req.kakao`, for the package's own routes and guards. */
+  static internals(value: unknown): { instance: KakaoAuthInstance; state: RequestState } | undefined {
+    if (typeof value !== "object" || value === null || !(#instance in value)) return undefined;
+    return { instance: value.#instance, state: value.#state };
   }
 
   isAuthenticated(): boolean {
-    return this.#session() !== undefined;
+    return this.#state.session !== undefined;
   }
 
   async #refreshed(tokens: KakaoTokens): Promise<KakaoTokens> {
-    const session = this.#session();
+    const session = this.#state.session;
     if (!session) throw notSignedIn();
+    let next: KakaoTokens;
     try {
-      const next = await refreshTokens(this.runtime, tokens);
-      await this.runtime.saveSession(this.#req, this.#res, { ...session, tokens: next });
-      return next;
+      next = await this.#instance.client.refresh(tokens);
     } catch (err) {
-      if (
-        err instanceof KakaoOAuthError &&
-        (err.koe === "KOE322" || err.koe === "KOE319" || err.error === "invalid_grant")
-      ) {
-        // The refresh token is dead: the session cannot call Kakao any more, so it ends (RT-03).
-        log.api("refresh token rejected (%s): ending the session", err.koe ?? err.error);
-        await this.runtime.endSession(this.#req, this.#res);
+      if (!(err instanceof KakaoOAuthError) || !isDeadRefreshAnswer(err)) throw err;
+      if (this.#instance.client.refusal(tokens) === "retry") {
+        // Maybe another instance rotated this refresh token a moment ago and its answer carries
+        // the new one: keep this browser's cookie and let the request be retried.
+        log.api("refresh refused inside Kakao's rotation window: answering retry, session kept");
+        throw new KakaoOAuthError({
+          error: err.error,
+          ...(err.koe ? { koe: err.koe } : {}),
+          ...(err.kakaoStatus === undefined ? {} : { kakaoStatus: err.kakaoStatus }),
+          code: "ERR_KAKAO_REFRESH_RETRY",
+          message: "The session's tokens were refreshed elsewhere at the same moment. Retry the request.",
+        });
       }
+      // The refresh token is dead: the session cannot call Kakao any more, so it ends (RT-03).
+      log.api("refresh token rejected (%s): ending the session", err.koe ?? err.error);
+      await this.#instance.endSession(this.#req, this.#res, this.#state);
       throw err;
     }
+    await this.#instance.saveSession(this.#req, this.#res, this.#state, { ...session, tokens: next });
+    return next;
   }
 
   async accessToken(): Promise<string> {
-    const session = this.#session();
-    if (!session?.tokens) throw notSignedIn();
-    const { tokens } = session;
+    const tokens = this.#state.session?.tokens;
+    if (!tokens) throw notSignedIn();
     if (tokens.expiresAt - REFRESH_MARGIN_S > Math.floor(Date.now() / 1000)) return tokens.accessToken;
     return (await this.#refreshed(tokens)).accessToken;
   }
@@ -66,13 +84,13 @@ export class KakaoContext implements KakaoRequestContext {
   async api<T = unknown>(path: string, init?: RequestInit): Promise<T> {
     const token = await this.accessToken();
     try {
-      return await callKakaoApi<T>(this.runtime, token, path, init);
+      return await this.#instance.client.api<T>(token, path, init);
     } catch (err) {
       // A token revoked or expired early at Kakao: refresh once and retry.
-      const tokens = this.#session()?.tokens;
+      const tokens = this.#state.session?.tokens;
       if (!(err instanceof KakaoApiError) || err.kakaoCode !== -401 || !tokens) throw err;
       const next = await this.#refreshed(tokens);
-      return callKakaoApi<T>(this.runtime, next.accessToken, path, init);
+      return this.#instance.client.api<T>(next.accessToken, path, init);
     }
   }
 
@@ -95,33 +113,42 @@ export class KakaoContext implements KakaoRequestContext {
     const agreed = (answer?.scopes ?? [])
       .filter((s) => s.agreed === true && typeof s.id === "string")
       .map((s) => s.id as string);
-    const session = this.#session();
+    const session = this.#state.session;
     if (session) {
       const next = { ...session, user: { ...session.user, scopes: agreed } };
-      await this.runtime.saveSession(this.#req, this.#res, next);
+      await this.#instance.saveSession(this.#req, this.#res, this.#state, next);
       this.#req.kakaoUser = next.user;
     }
     return agreed;
   }
 
   async logout(): Promise<void> {
-    const tokens = this.#session()?.tokens;
-    if (tokens)
+    if (this.#state.session?.tokens)
       await this.api("/v1/user/logout", { method: "POST" }).catch((err: unknown) =>
         log.api("Kakao logout failed: %s", (err as Error).message),
       );
-    await this.runtime.endSession(this.#req, this.#res);
+    await this.#instance.endSession(this.#req, this.#res, this.#state);
   }
 
   async unlink(): Promise<void> {
-    const session = this.#session();
+    const session = this.#state.session;
     if (!session) throw notSignedIn();
     await this.api("/v1/user/unlink", { method: "POST" });
     await revokeKakaoUser(session.user.id);
-    await this.runtime.endSession(this.#req, this.#res);
+    await this.#instance.endSession(this.#req, this.#res, this.#state);
   }
 
   signInUrl(options?: SignInUrlOptions): string {
-    return this.runtime.signInPath(options);
+    return this.#instance.signInPath(this.#state, options);
+  }
+
+  /** What logs and error reporters see: who, not how (no tokens, no config). */
+  toJSON(): { userId: string | null; authenticated: boolean } {
+    return { userId: this.#state.session?.user.id ?? null, authenticated: this.#state.session !== undefined };
+  }
+
+  [inspect.custom](): string {
+    const { userId } = this.toJSON();
+    return `KakaoContext { ${userId === null ? "anonymous" : `userId: '${userId}'`} }`;
   }
 }

@@ -1,5 +1,5 @@
-export { kakaoAuth } from "./middleware.js";
-export { kakaoProvider, type KakaoProviderOptions } from "./provider.js";
+export { kakaoAuth } from "./kakao-auth.js";
+export { kakaoProvider, type KakaoProviderOptions } from "./authjs/provider.js";
 export {
   requireKakaoUser,
   requireKakaoScopes,
@@ -9,16 +9,19 @@ export {
   kakaoChecks,
   type GuardOptions,
 } from "./guards.js";
-export { revokeKakaoUser, type RevocationStore } from "./revocation.js";
-export { redisRevocationStore, type RedisLike, type RedisRevocationStoreOptions } from "./revocation-redis.js";
+export { revokeKakaoUser, type RevocationStore } from "./session/revocation.js";
+export { redisRevocationStore, type RedisLike, type RedisRevocationStoreOptions } from "./session/revocation-redis.js";
 export {
   KakaoAuthError,
   KakaoAuthConfigError,
   KakaoOAuthError,
   KakaoApiError,
   KakaoSessionStoreError,
+  KAKAO_ERROR_CODES,
+  isKakaoAuthError,
+  type KakaoErrorCode,
 } from "./errors.js";
-export type { KakaoProfile, KakaoAccount, KakaoAccountProfile } from "./profile.js";
+export type { KakaoProfile, KakaoAccount, KakaoAccountProfile } from "./kakao/profile.js";
 export type {
   KakaoUser,
   KakaoAuthOptions,

@@ -13,7 +13,11 @@ export interface KakaoUser {
   emailVerified: boolean;
   /** Consent items the user has agreed to, as far as known (token response `scope`). */
   scopes: string[];
-  /** Seconds since epoch of the last interactive login. */
+  /**
+   * Seconds since epoch of the last login known to have made the user authenticate at Kakao: with
+   * OIDC the id_token's `auth_time`; without it, a login this package sent with `prompt=login`
+   * (e.g. by `requireFreshLogin`). `0` when no such login is known (a silent or single sign-on login).
+   */
   authTime: number;
 }
 
@@ -33,6 +37,8 @@ export interface KakaoSessionData {
   tokens?: KakaoTokens;
   /** Milliseconds since epoch when this session was created (absolute expiry and revocation). */
   loginAt: number;
+  /** Random id of this session, stable across renewals: sign-out revokes it (a copied cookie dies too). */
+  sessionId?: string;
 }
 
 /** Token response values handed to the `profile` option. */
@@ -95,7 +101,11 @@ export interface KakaoAuthOptions {
   /** App id: the unlink webhook then also requires it. Env `KAKAO_APP_ID`. */
   appId?: string;
   /** Shape what the session keeps from Kakao's `/v2/user/me` profile; `defaults` is what it would keep otherwise. */
-  profile?: (profile: import("./profile.js").KakaoProfile, tokens: KakaoTokenSet, defaults: KakaoUser) => KakaoUser;
+  profile?: (
+    profile: import("./kakao/profile.js").KakaoProfile,
+    tokens: KakaoTokenSet,
+    defaults: KakaoUser,
+  ) => KakaoUser | Promise<KakaoUser>;
   /** Called after Kakao login succeeded; return `false` to refuse the user. */
   onSignIn?: (event: { user: KakaoUser; req: Request }) => boolean | void | Promise<boolean | void>;
   onSignOut?: (event: { user: KakaoUser | undefined; req: Request }) => void | Promise<void>;
@@ -111,7 +121,7 @@ export interface KakaoAuthOptions {
    * Shares revocations (`revokeKakaoUser`, unlink) between instances, e.g.
    * `redisRevocationStore(redisClient)`. Each instance polls it every `revocationPollInterval`.
    */
-  revocationStore?: import("./revocation.js").RevocationStore;
+  revocationStore?: import("./session/revocation.js").RevocationStore;
   /** Seconds between polls of `revocationStore` (default 5): the window in which another instance may still accept a revoked session. */
   revocationPollInterval?: number;
   /** Extra `@auth/core` config merged in (callbacks, events, logger, `trustHost`, …). */

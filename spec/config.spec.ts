@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { resolveConfig } from "../lib/config.js";
+import { KAKAO_AUTH_NOT_CALLED, looksLikeRequest, resolveConfig } from "../lib/config.js";
 import { kakaoAuth, KakaoAuthConfigError, type KakaoAuthOptions } from "../lib/index.js";
 import { resetWarnings } from "../lib/log.js";
+import { errorFromMounted, runAsMiddleware } from "./support/as-middleware.js";
 
 const SECRET = "config-spec-secret-0123456789abcdefgh";
 /** A complete environment: each test removes or breaks one thing. */
@@ -16,6 +17,10 @@ function configError(options: KakaoAuthOptions, env: Record<string, string | und
     return err as KakaoAuthConfigError;
   }
   throw new Error("resolveConfig did not throw");
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 let warn: MockInstance<typeof console.warn>;
@@ -50,7 +55,9 @@ describe("resolveConfig: required options (CFG-01)", () => {
   });
 
   it("CFG-01: an empty secret list counts as missing", () => {
-    expect(configError({ secret: [] }, { ...ENV, AUTH_SECRET: undefined }).message).toMatch(/no secret is set/);
+    expect(configError({ secret: [] }, { ...ENV, AUTH_SECRET: undefined }).message).toContain(
+      'option "secret" (or env AUTH_SECRET) is not set',
+    );
   });
 
   it("CFG-01: a missing client secret is allowed but warned about once, naming AUTH_KAKAO_SECRET", () => {
@@ -260,6 +267,137 @@ describe("resolveConfig: unknown options", () => {
 
   it("a non-object options argument is refused", () => {
     expect(configError("secret" as unknown as KakaoAuthOptions).option).toBe("options");
+  });
+});
+
+describe("kakaoAuth options", () => {
+  it.each<[string, KakaoAuthOptions, Record<string, string | undefined>?]>([
+    ['option "clientID" is not an option of kakaoAuth()', { clientID: "x" } as KakaoAuthOptions],
+    ['option "session.maxage" is not a session option', { session: { maxage: 60 } as never }],
+    ['option "clientId" (or env AUTH_KAKAO_ID) is not set', {}, { ...ENV, AUTH_KAKAO_ID: undefined }],
+    ['option "secret" (or env AUTH_SECRET) is shorter than 32 characters', { secret: "abc" }],
+    ['option "authOrigin" (or env KAKAO_AUTH_ORIGIN) is "kauth", not an absolute URL', { authOrigin: "kauth" }],
+    ['option "clientSecret" (or env AUTH_KAKAO_SECRET) is a number, not a string', { clientSecret: 1 as never }],
+    ['option "basePath" is "auth", not a path like "/auth"', { basePath: "auth" }],
+    ['option "scopes" has "talk message", which is not a Kakao consent-item id', { scopes: ["talk message"] }],
+    ['option "session.store" is "redis", not a store', { session: { store: "redis" as "cookie" } }],
+    ['option "onSignIn" is a string, not a function', { onSignIn: "allow" as never }],
+    ['option "oidc" is a string, not true or false', { oidc: "yes" as never }],
+    ["the argument of kakaoAuth() is a string, not an options object", "secret" as never],
+  ])("starts the message with its subject: %s", (sentence, options, env = ENV) => {
+    expect(configError(options, env).message).toMatch(new RegExp(`^kakaoAuth: ${escapeRegExp(sentence)}\\. \\S`));
+  });
+
+  it("names the type, not the value, of a secret given the wrong type", () => {
+    const message = configError({ secret: ["x".repeat(40), 12345 as never] }).message;
+    expect(message).toContain('option "secret" (or env AUTH_SECRET) has secret #2, which is a number, not a string.');
+    expect(message).not.toContain("12345");
+  });
+
+  it("suggests clientId for clientID, then lists the known options", () => {
+    expect(configError({ clientID: "x" } as KakaoAuthOptions).message).toMatch(
+      /^kakaoAuth: option "clientID" is not an option of kakaoAuth\(\)\. Did you mean "clientId"\? Known options: clientId, clientSecret, secret, /,
+    );
+  });
+
+  it("suggests clientId for clientID when kakaoAuth() is called", () => {
+    expect(() => kakaoAuth({ clientID: "x" } as KakaoAuthOptions)).toThrow(
+      'kakaoAuth: option "clientID" is not an option of kakaoAuth(). Did you mean "clientId"?',
+    );
+  });
+
+  it.each([
+    ["baseURL", "baseUrl"],
+    ["basePath", "basepath"],
+    ["adminKey", "adminkey"],
+    ["revocationStore", "REVOCATIONSTORE"],
+    ["scopes", "scope"],
+    ["session", "sesion"],
+    ["clientSecret", "clientSecert"],
+    ["clientId", "client_id"],
+    ["timeout", "timeoutMs"],
+  ])("suggests %s for %s", (known, typo) => {
+    const err = configError({ [typo]: "x" });
+    expect(err.option).toBe(typo);
+    expect(err.message).toContain(`Did you mean "${known}"?`);
+  });
+
+  it("offers no suggestion for a name more than two edits from every option, only the list", () => {
+    const message = configError({ callbacks: {} } as KakaoAuthOptions).message;
+    expect(message).not.toContain("Did you mean");
+    expect(message).toContain("Known options: clientId,");
+  });
+
+  it.each([
+    ["session.maxAge", "maxage"],
+    ["session.maxAge", "max_age"],
+    ["session.absoluteDuration", "absoluteDuraton"],
+    ["session.cacheSize", "cachesize"],
+  ])("suggests %s for session.%s", (known, typo) => {
+    const err = configError({ session: { [typo]: 1 } });
+    expect(err.option).toBe(`session.${typo}`);
+    expect(err.message).toContain(`Did you mean "${known}"? Known session options: store, maxAge,`);
+  });
+
+  it("offers no suggestion for a session key far from every session option", () => {
+    expect(configError({ session: { secure: true } as never }).message).not.toContain("Did you mean");
+  });
+
+  it('asks for milliseconds when timeout is "10s"', () => {
+    const message = configError({ timeout: "10s" as never }).message;
+    expect(message).toBe(
+      'kakaoAuth: option "timeout" is "10s", not a positive whole number of milliseconds. ' +
+        "Use a number of milliseconds, e.g. timeout: 10000.",
+    );
+  });
+
+  it.each<[string, KakaoAuthOptions, string]>([
+    ["session.maxAge", { session: { maxAge: "30d" as never } }, "seconds, e.g. session: { maxAge: 2592000 }."],
+    [
+      "session.absoluteDuration",
+      { session: { absoluteDuration: -1 } },
+      "seconds, e.g. session: { absoluteDuration: 5184000 }.",
+    ],
+    ["session.updateAge", { session: { updateAge: 1.5 } }, "seconds, e.g. session: { updateAge: 86400 }."],
+    ["session.cacheSize", { session: { cacheSize: "all" as never } }, "entries, e.g. session: { cacheSize: 10000 }."],
+    ["revocationPollInterval", { revocationPollInterval: "5s" as never }, "seconds, e.g. revocationPollInterval: 5."],
+  ])("names the unit of %s in the problem and the fix", (option, options, fix) => {
+    const unit = fix.split(",")[0]!;
+    const message = configError(options).message;
+    expect(message).toMatch(
+      new RegExp(`^kakaoAuth: option "${escapeRegExp(option)}" is .+ whole number of ${unit}\\. `),
+    );
+    expect(message).toContain(`Use a number of ${fix}`);
+  });
+
+  it.each([5, 4] as const)("tells resolveConfig given an Express %i request to call kakaoAuth()", async (major) => {
+    const err = await runAsMiddleware(major, (req) => resolveConfig(req as KakaoAuthOptions, ENV)).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(KakaoAuthConfigError);
+    expect(err).toMatchObject({ option: "options", message: KAKAO_AUTH_NOT_CALLED });
+    expect(KAKAO_AUTH_NOT_CALLED).toBe("kakaoAuth must be called: app.use(kakaoAuth()), not app.use(kakaoAuth).");
+  });
+
+  it.each([5, 4] as const)("answers app.use(kakaoAuth) on Express %i with the call to write", async (major) => {
+    const err = await errorFromMounted(major, kakaoAuth);
+    expect(err).toBeInstanceOf(KakaoAuthConfigError);
+    expect((err as Error).message).toMatch(
+      /^kakaoAuth must be called: app\.use\(kakaoAuth\(\)\).*, not app\.use\(kakaoAuth\)\.$/,
+    );
+  });
+
+  it.each([5, 4] as const)("looksLikeRequest recognises the request Express %i hands a middleware", async (major) => {
+    expect(await runAsMiddleware(major, looksLikeRequest)).toBe(true);
+  });
+
+  it.each([
+    ["options", { clientId: "k", session: { store: "cookie" } }],
+    ["an empty object", {}],
+    ["null", null],
+    ["a string", "GET"],
+  ])("looksLikeRequest is false for %s", (_name, value) => {
+    expect(looksLikeRequest(value)).toBe(false);
   });
 });
 

@@ -87,18 +87,18 @@ function guardedRoutes(app: express5.Express): void {
     fail(
       new KakaoApiError({
         kakaoCode: -402,
-        status: 403,
+        kakaoStatus: 403,
         message: "insufficient scopes",
         requiredScopes: ["talk_message"],
       }),
     ),
   );
-  app.get("/throws-401", fail(new KakaoApiError({ kakaoCode: -401, status: 401, message: "invalid token" })));
+  app.get("/throws-401", fail(new KakaoApiError({ kakaoCode: -401, kakaoStatus: 401, message: "invalid token" })));
   app.get(
     "/throws-koe322",
     fail(new KakaoOAuthError({ error: "invalid_grant", koe: "KOE322", message: "refresh token expired" })),
   );
-  app.get("/throws-other", fail(new KakaoApiError({ kakaoCode: -500, status: 500, message: "kakao down" })));
+  app.get("/throws-other", fail(new KakaoApiError({ kakaoCode: -500, kakaoStatus: 500, message: "kakao down" })));
 }
 
 type UserState = "anonymous" | "full" | "plain";
@@ -113,7 +113,7 @@ describe.each(EXPRESS_MAJORS)("guards on Express %i", (major) => {
   beforeAll(async () => {
     const app = buildApp({ express: major, emulator: emu.get(), routes: guardedRoutes });
     served = await listen(app);
-    cookies.full = await signInAs(app, FULL);
+    cookies.full = await signInAs(app, FULL, { freshLogin: true });
     cookies.plain = await signInAs(app, PLAIN);
   });
   afterAll(async () => served?.close());
@@ -300,8 +300,9 @@ describe.each(EXPRESS_MAJORS)("guards on Express %i", (major) => {
 
     it("passes any other error on to the next error handler", async () => {
       const res = await send(served.url, "json-get", "/throws-other", cookies.full);
-      expect(res.status).toBe(500);
-      expect(serverErrors.splice(0).map((e) => (e as KakaoApiError).kakaoCode)).toEqual([-500]);
+      expect(res.status).toBe(502);
+      expect(await res.json()).toMatchObject({ error: "kakao_unavailable" });
+      expect(serverErrors.splice(0)).toEqual([]);
     });
   });
 });

@@ -1,10 +1,11 @@
 import { hkdfSync } from "node:crypto";
 import { decode, encode } from "@auth/core/jwt";
 import fc from "fast-check";
-import { base64url, calculateJwkThumbprint, EncryptJWT } from "jose";
+import { base64url, calculateJwkThumbprint, CompactEncrypt, EncryptJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { decryptJwe, deriveJweKeys, encryptJwe } from "../lib/jwe.js";
+import { decryptJwe, deriveJweKeys, encryptJwe } from "../lib/authjs/jwe.js";
 import { flipChar, sealJwe } from "./support/jwe-forge.js";
+import { joseVerdict, mutate, mutation, sealToken, tokenRecipe } from "./support/random-jwe-tokens.js";
 
 const SECRET = "jwe-spec-secret-0123456789abcdefghijkl";
 const OLD_SECRET = "jwe-spec-old-secret-0123456789abcdefgh";
@@ -259,5 +260,95 @@ describe("decryptJwe keys and secret rotation (SES-03, SES-04)", () => {
   it("derives the same keys for the same secret and salt (derivation is deterministic)", () => {
     expect(keys(SECRET)[0]!.kid).toBe(keys(SECRET)[0]!.kid);
     expect(keys(SECRET)[0]!.kid).not.toBe(keys(OLD_SECRET)[0]!.kid);
+  });
+});
+
+describe("decryptJwe against jose's jwtDecrypt with Auth.js's options", () => {
+  const SECRETS = [SECRET, OLD_SECRET, OTHER_SECRET];
+  const TRUSTED = [SECRET, OLD_SECRET];
+  /**
+   * decryptJwe hands expired claims to its callers (the cookie store clears an expired cookie of its
+   * own but not a foreign one; the Auth.js codec applies the same 15 s tolerance), so jose's exp check
+   * is applied here, as `exp <= now - 15`, before comparing. Other known differences are stricter on
+   * our side and out of these generators: zip (jose 6 inflates it), padding or whitespace in a part,
+   * non-finite times.
+   */
+  const oursWithExp = (token: string, nowSeconds: number) => {
+    const claims = decryptJwe(token, keys(...TRUSTED), nowSeconds);
+    return claims && typeof claims.exp === "number" && claims.exp <= nowSeconds - 15 ? null : claims;
+  };
+
+  it("accepts a jose-sealed token with random times, claims and header exactly when jose does", async () => {
+    await fc.assert(
+      fc.asyncProperty(tokenRecipe, async (recipe) => {
+        const nowSeconds = now();
+        const token = await sealToken(recipe, SECRETS, SALT, nowSeconds);
+        expect(oursWithExp(token, nowSeconds)).toEqual(await joseVerdict(token, TRUSTED, SALT, nowSeconds));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("accepts a damaged token (changed, added or removed characters, swapped parts, changed header) exactly when jose does", async () => {
+    await fc.assert(
+      fc.asyncProperty(tokenRecipe, mutation, async (recipe, damage) => {
+        const nowSeconds = now();
+        const token = mutate(await sealToken(recipe, SECRETS, SALT, nowSeconds), damage);
+        expect(oursWithExp(token, nowSeconds)).toEqual(await joseVerdict(token, TRUSTED, SALT, nowSeconds));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("refuses a token whose nbf lies more than 15 s ahead, as Auth.js does", async () => {
+    const token = await authjsEncode(SECRET, { ...CLAIMS, nbf: now() + 60 });
+    expect(await authjsDecode(token)).toBeNull();
+    expect(decryptJwe(token, keys(SECRET))).toBeNull();
+  });
+
+  it("accepts a token whose nbf lies up to 15 s ahead, as Auth.js does", async () => {
+    const token = await authjsEncode(SECRET, { ...CLAIMS, nbf: now() + 10 });
+    expect(await authjsDecode(token)).toMatchObject(CLAIMS);
+    expect(decryptJwe(token, keys(SECRET))).toMatchObject(CLAIMS);
+  });
+
+  it("checks nbf against the nowSeconds it is given", () => {
+    const token = sealJwe(
+      { alg: "dir", enc: "A256CBC-HS512", kid: keys(SECRET)[0]!.kid },
+      { nbf: 1_000 },
+      keys(SECRET)[0]!,
+    );
+    expect(decryptJwe(token, keys(SECRET), 984)).toBeNull();
+    expect(decryptJwe(token, keys(SECRET), 985)).toEqual({ nbf: 1_000 });
+  });
+
+  it("returns an expired token's claims, leaving exp to the caller", () => {
+    const token = encryptJwe(CLAIMS, keys(SECRET)[0]!, now() - 3600, now() - 7200);
+    expect(decryptJwe(token, keys(SECRET))).toMatchObject(CLAIMS);
+  });
+
+  it("returns null for a ciphertext with one character appended, as Auth.js does", async () => {
+    // Only a ciphertext of 4n characters takes a 4n+1st that Buffer.from used to drop silently.
+    let parts: string[] = [];
+    for (let n = 0; parts[3]?.length === undefined || parts[3].length % 4 !== 0; n++)
+      parts = (await authjsEncode(SECRET, { a: "x".repeat(n) })).split(".");
+    parts[3] += "A";
+    expect(await authjsDecode(parts.join("."))).toBeNull();
+    expect(decryptJwe(parts.join("."), keys(SECRET))).toBeNull();
+  });
+
+  it("returns null for a sub in the header that differs from the claim, as jose does", () => {
+    const key = keys(SECRET)[0]!;
+    const token = sealJwe({ alg: "dir", enc: "A256CBC-HS512", kid: key.kid, sub: "2" }, { ...CLAIMS, sub: "1" }, key);
+    expect(decryptJwe(token, keys(SECRET))).toBeNull();
+  });
+
+  it("returns null for claims that are not UTF-8, as jose does", async () => {
+    const key = keys(SECRET)[0]!;
+    const notUtf8 = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const token = await new CompactEncrypt(notUtf8)
+      .setProtectedHeader({ alg: "dir", enc: "A256GCM", kid: key.gcmKid })
+      .encrypt(key.gcm);
+    expect(decryptJwe(token, keys(SECRET))).toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import {
   splitScopes,
   toKakaoProfile,
   type KakaoProfile,
-} from "../lib/profile.js";
+} from "../lib/kakao/profile.js";
 
 const BIG = "1376016924429759228";
 const parse = (text: string) => toKakaoProfile(parseKakaoProfileJSON(text));

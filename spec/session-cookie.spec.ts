@@ -1,7 +1,7 @@
 import type { SetCookie } from "cookie";
 import fc from "fast-check";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { decryptJwe, deriveJweKeys } from "../lib/jwe.js";
+import { decryptJwe, deriveJweKeys } from "../lib/authjs/jwe.js";
 import { revokeKakaoUser, type KakaoAuthOptions } from "../lib/index.js";
 import { signInAs } from "../lib/testing/index.js";
 import { buildApp, SECRET, serverErrors } from "./support/app.js";

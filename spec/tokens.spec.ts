@@ -105,7 +105,7 @@ describe("req.kakao tokens and Kakao API calls", () => {
     expect((await json<{ error: Record<string, unknown> }>(res)).error).toMatchObject({
       name: "KakaoApiError",
       kakaoCode: -402,
-      status: 403,
+      kakaoStatus: 403,
       requiredScopes: ["talk_message"],
     });
   });
@@ -225,7 +225,7 @@ describe("req.kakao with a short timeout", () => {
     expect((await json<{ error: Record<string, unknown> }>(res)).error).toMatchObject({
       name: "KakaoApiError",
       kakaoCode: 0,
-      status: 0,
+      kakaoStatus: 0,
     });
     expect(elapsed).toBeGreaterThanOrEqual(450);
     expect(elapsed).toBeLessThan(2_000);

@@ -1,5 +1,5 @@
 import autocannon from "autocannon";
-import { decryptJwe, deriveJweKeys, encryptJwe } from "../../lib/jwe.js";
+import { decryptJwe, deriveJweKeys, encryptJwe } from "../../lib/authjs/jwe.js";
 import { startChild } from "./child.js";
 import { SECRET } from "./constants.js";
 

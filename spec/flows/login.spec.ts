@@ -1,5 +1,8 @@
+import express5 from "express";
+import express4 from "express4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, EXPRESS_MAJORS, serverErrors } from "../support/app.js";
+import { kakaoAuth, requireKakaoUser } from "../../lib/index.js";
+import { buildApp, EXPRESS_MAJORS, SECRET, serverErrors } from "../support/app.js";
 import { useEmulator } from "../support/emulator.js";
 import { LoginFlow } from "../support/login-flow.js";
 import { listen, type Listening } from "../support/server.js";
@@ -57,27 +60,37 @@ describe.each(EXPRESS_MAJORS)("Kakao login end to end on Express %i", (major) =>
   });
 });
 
-describe("mounting kakaoAuth() under a path", () => {
+describe.each(EXPRESS_MAJORS)("kakaoAuth() mounted under /api on Express %i", (major) => {
   const emu = useEmulator();
+  let app: Listening;
 
-  it("warns that URLs are built from basePath and says how to mount it instead", async () => {
-    const { default: express } = await import("express");
-    const { kakaoAuth } = await import("../../lib/index.js");
-    const { resetWarnings } = await import("../../lib/log.js");
-    const { SECRET } = await import("../support/app.js");
-    resetWarnings();
-    const warnings: string[] = [];
-    const original = console.warn;
-    console.warn = (msg: string) => void warnings.push(msg);
-    const app = express();
-    app.use("/api", kakaoAuth({ ...emu.get().options, secret: SECRET }));
-    const srv = await listen(app);
-    try {
-      await fetch(`${srv.url}/api/auth/session`);
-    } finally {
-      console.warn = original;
-      await srv.close();
-    }
-    expect(warnings.join("\n")).toContain('Mount it at the root and set basePath: "/api/auth" instead.');
+  beforeAll(async () => {
+    const create = (major === 4 ? express4 : express5) as unknown as typeof express5;
+    const express = create();
+    express.use("/api", kakaoAuth({ ...emu.get().options, secret: SECRET }));
+    express.get("/api/me", requireKakaoUser(), (req, res) => res.json(req.kakaoUser));
+    app = await listen(express);
+  });
+  afterAll(async () => app.close());
+
+  it("sends Kakao a redirect URI under the mount path", async () => {
+    const flow = new LoginFlow(app.url, undefined, "/api/auth");
+    await flow.start();
+    expect(flow.authorizeUrl?.searchParams.get("redirect_uri")).toBe(`${app.url}/api/auth/callback/kakao`);
+  });
+
+  it("signs the user in through the callback under the mount path", async () => {
+    const flow = new LoginFlow(app.url, undefined, "/api/auth");
+    const res = await flow.run({ returnTo: "/api/me" });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(`${app.url}/api/me`);
+    const me = await flow.get("/api/me", { accept: "application/json" });
+    expect(me.status).toBe(200);
+  });
+
+  it("has guards send browsers to the sign-in route under the mount path", async () => {
+    const res = await fetch(`${app.url}/api/me`, { redirect: "manual", headers: { accept: "text/html" } });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/api/auth/signin/kakao?returnTo=%2Fapi%2Fme");
   });
 });

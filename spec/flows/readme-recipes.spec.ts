@@ -63,7 +63,11 @@ describe("README recipes for protecting routes", () => {
       email: "kim@example.com",
       agreedScopes: ["profile_nickname", "account_email"],
     });
-    member = await signInAs(handler, { id: "4000000003", agreedScopes: ["profile_nickname", "talk_message"] });
+    member = await signInAs(
+      handler,
+      { id: "4000000003", agreedScopes: ["profile_nickname", "talk_message"] },
+      { freshLogin: true },
+    );
   });
   afterAll(async () => app.close());
 

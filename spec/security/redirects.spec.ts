@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sanitizeReturnTo } from "../../lib/return-to.js";
+import { sanitizeReturnTo } from "../../lib/http/return-to.js";
 import { EXPRESS_MAJORS, serverErrors } from "../support/app.js";
 import { useEmulator } from "../support/emulator.js";
 import { LoginFlow } from "../support/login-flow.js";

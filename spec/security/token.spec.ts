@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { KakaoOAuthError } from "../../lib/index.js";
-import { kakaoOAuthError } from "../../lib/oauth-errors.js";
+import { kakaoOAuthError } from "../../lib/kakao/oauth-errors.js";
 import type { Fault } from "../../lib/testing/index.js";
 import { serverErrors } from "../support/app.js";
 import { captureDebugLogs } from "../support/debug-capture.js";
@@ -155,7 +155,7 @@ describe("the token exchange and profile request (Express 5)", () => {
       );
       expect(err).toBeInstanceOf(KakaoOAuthError);
       expect(err.koe).toBe(koe);
-      expect(err.code).toBe(`ERR_KAKAO_${koe}`);
+      expect(err.code).toBe("ERR_KAKAO_OAUTH");
       expect(err.message).toMatch(KOE_LOGGED_FIXES[koe]!);
       expect(err.message).not.toContain("abc123");
     },

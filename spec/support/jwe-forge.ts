@@ -1,5 +1,5 @@
 import { createCipheriv, createHmac, randomBytes } from "node:crypto";
-import type { JweKey } from "../../lib/jwe.js";
+import type { JweKey } from "../../lib/authjs/jwe.js";
 
 /**
  * Seals a JWE with any protected header, correctly encrypted and authenticated with `key`

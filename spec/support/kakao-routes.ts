@@ -16,7 +16,7 @@ function describeError(err: unknown): Record<string, unknown> {
       name: err.name,
       code: err.code,
       kakaoCode: err.kakaoCode,
-      status: err.status,
+      kakaoStatus: err.kakaoStatus,
       requiredScopes: err.requiredScopes,
       message: err.message,
     };
@@ -52,7 +52,7 @@ export function kakaoContextRoutes(app: express5.Express): void {
           res.json(await call(req));
         } catch (err) {
           const error = describeError(err);
-          res.status(error.status === 0 ? 504 : 502).json({ error });
+          res.status(error.kakaoStatus === 0 ? 504 : 502).json({ error });
         }
       }),
     );

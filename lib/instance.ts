@@ -1,0 +1,116 @@
+import type { AuthConfig } from "@auth/core";
+import type { Request, Response } from "express";
+import { authConfigFactory, type AuthConfigFor } from "./authjs/config.js";
+import { JweKeyring } from "./authjs/jwe.js";
+import type { FlowContext } from "./authjs/login-attempt.js";
+import type { ResolvedConfig } from "./config.js";
+import { requestOrigin } from "./http/origin.js";
+import { KakaoClient } from "./kakao/client.js";
+import { CookieSessionStore } from "./session/cookie-store.js";
+import { ExpressSessionStore } from "./session/express-session-store.js";
+import { RequestState } from "./session/request-state.js";
+import { processRevocations, syncRevocations } from "./session/revocation.js";
+import type { SessionStore } from "./session/store.js";
+import type { KakaoSessionData, SignInUrlOptions } from "./types.js";
+
+/**
+ * What one `kakaoAuth()` shares across its requests, built once at construction: the resolved
+ * config, the Kakao client, the session store and the Auth.js config. Never reachable from `req`
+ * (context.ts keeps it in a private field).
+ */
+export class KakaoAuthInstance {
+  readonly config: ResolvedConfig;
+  readonly client: KakaoClient;
+  readonly store: SessionStore;
+  readonly keyring: JweKeyring;
+  readonly #authConfigFor: AuthConfigFor;
+  /** Auth.js configs for actions outside a login attempt (`/csrf`, `/providers`), per base path. */
+  readonly #plainConfigs = new Map<string, AuthConfig>();
+
+  constructor(config: ResolvedConfig) {
+    this.config = config;
+    this.keyring = new JweKeyring(config.secrets);
+    this.client = new KakaoClient({
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      authOrigin: config.authOrigin,
+      apiOrigin: config.apiOrigin,
+      timeout: config.timeout,
+    });
+    this.#authConfigFor = authConfigFactory(config, this.keyring, this.client);
+    this.store =
+      config.session.store === "cookie"
+        ? new CookieSessionStore(config, processRevocations, this.keyring)
+        : new ExpressSessionStore(config, processRevocations);
+    if (config.revocationStore) syncRevocations(config.revocationStore, config.revocationPollInterval * 1000);
+  }
+
+  /** Reads the session of a request; called once per request by the context middleware. */
+  loadState(req: Request, res: Response): RequestState {
+    const state = new RequestState(req, this.config.origin);
+    const stored = this.store.read(req, res, state);
+    if (stored) {
+      state.session = stored.data;
+      state.claims = stored.claims;
+    }
+    return state;
+  }
+
+  authConfigFor(ctx: FlowContext, state: RequestState): AuthConfig {
+    return this.#authConfigFor(ctx, this.basePath(state));
+  }
+
+  plainAuthConfig(state: RequestState): AuthConfig {
+    const base = this.basePath(state);
+    let config = this.#plainConfigs.get(base);
+    if (!config) {
+      config = this.#authConfigFor({}, base);
+      if (this.#plainConfigs.size < 64) this.#plainConfigs.set(base, config);
+    }
+    return config;
+  }
+
+  /** Persists changed session data (token refresh) in the store. */
+  async saveSession(req: Request, res: Response, state: RequestState, data: KakaoSessionData): Promise<void> {
+    state.session = data;
+    await this.store.save(req, res, state, data);
+  }
+
+  /** Ends the session of this request in the store. */
+  async endSession(req: Request, res: Response, state: RequestState): Promise<void> {
+    await this.store.destroy(req, res, state);
+    state.session = undefined;
+    req.kakaoUser = undefined;
+  }
+
+  /** Public origin of this request (`undefined` when the Host header is not a valid host). */
+  origin(req: Request): string | undefined {
+    return requestOrigin(req, this.config);
+  }
+
+  /** Where the auth routes are for this request: the mount path, then `basePath`. */
+  basePath(state: RequestState): string {
+    return `${state.mountPath}${this.config.basePath}`;
+  }
+
+  redirectUri(origin: string, state: RequestState): string {
+    return `${origin}${this.basePath(state)}/callback/kakao`;
+  }
+
+  /** Relative sign-in URL; the sign-in route validates every parameter again. */
+  signInPath(state: RequestState, opts: SignInUrlOptions = {}): string {
+    const q = new URLSearchParams();
+    if (opts.returnTo) q.set("returnTo", opts.returnTo);
+    if (opts.scopes?.length) q.set("scope", opts.scopes.join(","));
+    if (opts.prompt) q.set("prompt", opts.prompt);
+    if (opts.loginHint) q.set("login_hint", opts.loginHint);
+    const qs = q.toString();
+    return `${this.basePath(state)}/signin/kakao${qs ? `?${qs}` : ""}`;
+  }
+
+  /** Where failed logins land: the app's own page (`authjs.pages.error`) or the built-in one. */
+  errorPath(state: RequestState, code: string): string {
+    const page = this.config.authjs.pages?.error ?? `${this.basePath(state)}/error`;
+    return `${page}${page.includes("?") ? "&" : "?"}error=${encodeURIComponent(code)}`;
+  }
+}

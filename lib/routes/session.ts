@@ -1,0 +1,18 @@
+import type { Request, Response } from "express";
+import type { RequestState } from "../session/request-state.js";
+
+/** `GET {basePath}/session`: answered from the fast path (Auth.js's own action rewrites the cookie each call). */
+export function sessionRoute(_req: Request, res: Response, state: RequestState): void {
+  res.set("cache-control", "no-store");
+  if (!state.session) {
+    res.json(null);
+    return;
+  }
+  const user = state.session.user;
+  const exp = typeof state.claims?.exp === "number" ? state.claims.exp : undefined;
+  res.json({
+    user: { name: user.nickname ?? null, email: user.email ?? null, image: user.profileImage ?? null },
+    kakaoUser: user,
+    expires: exp ? new Date(exp * 1000).toISOString() : null,
+  });
+}
