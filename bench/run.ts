@@ -7,7 +7,7 @@ import { killAll } from "./lib/child.js";
 import { measureMemory, type MemoryResult } from "./lib/memory.js";
 import { hasRedis, startRedis, type RedisServer } from "./lib/redis.js";
 import { loadNote, machine, memoryLines, writeResults } from "./lib/results.js";
-import { bestOf, runLogins, runScenario, SCENARIOS } from "./lib/scenarios.js";
+import { medianOf, runLogins, runScenario, SCENARIOS } from "./lib/scenarios.js";
 import { log, parseArgs, selected } from "./lib/settings.js";
 import { formatTable, type Row } from "./lib/table.js";
 import { checkTargets } from "./lib/targets.js";
@@ -28,7 +28,7 @@ let memoryError: string | undefined;
 try {
   const wanted = SCENARIOS.filter((sc) => selected(S, sc.id));
   if (wanted.some((sc) => sc.redis) && hasRedis()) redis = await startRedis();
-  rows.push(...(await bestOf(wanted, S.passes, (sc) => runScenario(sc, S, redis))));
+  rows.push(...(await medianOf(wanted, S.passes, (sc) => runScenario(sc, S, redis))));
   rows.push(
     ...(await runLogins(S).catch((err: Error): Row[] => [{ id: "login", label: "login flows", error: err.message }])),
   );

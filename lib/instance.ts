@@ -41,7 +41,7 @@ export class KakaoAuthInstance {
     this.store =
       config.session.store === "cookie"
         ? new CookieSessionStore(config, processRevocations, this.keyring)
-        : new ExpressSessionStore(config, processRevocations);
+        : new ExpressSessionStore(config, processRevocations, this.keyring);
     if (config.revocationStore) syncRevocations(config.revocationStore, config.revocationPollInterval * 1000);
   }
 

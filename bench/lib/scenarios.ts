@@ -104,24 +104,35 @@ export async function runScenario(sc: Scenario, s: Settings, redis: RedisServer 
   }
 }
 
-/** Runs `passes` rounds over `items` (every other round reversed), keeping each item's best row (or its first error). */
-export async function bestOf<T extends { id: string; label: string }>(
+/**
+ * Runs `passes` rounds over `items` (every other round reversed) and keeps, per item, the pass with
+ * the median throughput, with the spread of all passes (min/max as ± around the median): the
+ * machine is shared, so one pass alone says little and the best pass flatters (DEVELOPERS.md).
+ */
+export async function medianOf<T extends { id: string; label: string }>(
   items: T[],
   passes: number,
   run: (item: T) => Promise<Row>,
 ): Promise<Row[]> {
-  const best = new Map<string, Row>();
+  const rows = new Map<string, Row[]>();
   for (let pass = 0; pass < passes; pass++) {
     for (const item of pass % 2 ? [...items].reverse() : items) {
-      if (best.get(item.id)?.error) continue;
+      if (rows.get(item.id)?.some((r) => r.error)) continue;
       log(`▶ ${item.label}${passes > 1 ? ` (pass ${pass + 1}/${passes})` : ""}`);
       const row = await run(item).catch((err: Error): Row => ({ id: item.id, label: item.label, error: err.message }));
       log(row.error ? `  ✗ ${row.error}` : `  ${row.rps!.toFixed(0)} ${row.unit ?? "req/s"}`);
-      const prev = best.get(item.id);
-      if (!prev || row.error || row.rps! > prev.rps!) best.set(item.id, row);
+      rows.set(item.id, [...(rows.get(item.id) ?? []), row]);
     }
   }
-  return items.map((i) => best.get(i.id)!);
+  return items.map((i) => {
+    const all = rows.get(i.id)!;
+    const failed = all.find((r) => r.error);
+    if (failed) return failed;
+    const sorted = [...all].sort((a, b) => a.rps! - b.rps!);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    const spread = sorted.length > 1 ? (sorted.at(-1)!.rps! - sorted[0]!.rps!) / 2 / median.rps! : undefined;
+    return { ...median, passes: all.length, ...(spread === undefined ? {} : { spread }) };
+  });
 }
 
 const LOGINS = [
@@ -137,7 +148,7 @@ export async function runLogins(s: Settings): Promise<Row[]> {
   const { url, clientId, clientSecret } = emulator.extra;
   const env = { BENCH_EMULATOR_URL: url!, BENCH_CLIENT_ID: clientId!, BENCH_CLIENT_SECRET: clientSecret! };
   try {
-    return await bestOf(sides, s.passes, async ({ id, label, server, flow }) => {
+    return await medianOf(sides, s.passes, async ({ id, label, server, flow }) => {
       const child = await startChild(server, env, nodeArgs(s, id));
       try {
         const warm = await runFlows(flow, child.url, {

@@ -15,8 +15,8 @@ export interface Settings {
   memoryDeadlineMs: number;
 }
 
-// Full mode splits each scenario's 10 s into two 5 s passes, the second pass in reverse order, and
-// keeps the better one: on a shared 2-core machine noise only ever slows a pass down.
+// Full mode runs each scenario in three passes (every other one in reverse order) and reports the
+// median pass with the spread: on a shared 2-core machine single runs move by ±10%.
 const QUICK = {
   passes: 1,
   seconds: 3,
@@ -29,8 +29,8 @@ const QUICK = {
   memoryDeadlineMs: 60_000,
 };
 const FULL = {
-  passes: 2,
-  seconds: 5,
+  passes: 3,
+  seconds: 4,
   warmup: 2,
   flows: 600,
   flowWarmup: 100,

@@ -11,19 +11,23 @@ export interface Row {
   error?: string;
   /** Not run on this machine (e.g. no redis-server outside CI): not a failure. */
   skipped?: boolean;
+  /** How many passes the row is the median of, and their spread (half the min–max range / median). */
+  passes?: number;
+  spread?: number;
 }
 
-const HEAD = ["scenario", "req/s", "p50 ms", "p99 ms", "× Express 5", "server CPU µs/req"];
+const HEAD = ["scenario", "req/s (median)", "spread", "p50 ms", "p99 ms", "× Express 5", "server CPU µs/req"];
 
 function cells(row: Row, baseline: number | undefined): string[] {
-  if (row.error || row.rps === undefined) return [row.label, row.skipped ? "skipped" : "ERROR", "", "", "", ""];
+  if (row.error || row.rps === undefined) return [row.label, row.skipped ? "skipped" : "ERROR", "", "", "", "", ""];
   const ratio = row.unit === "flows/s" || !baseline ? "—" : `${(row.rps / baseline).toFixed(2)}×`;
   const rps = row.unit === "flows/s" ? `${row.rps.toFixed(1)} flows/s` : Math.round(row.rps).toLocaleString("en-US");
   // autocannon reports whole milliseconds; login latencies are measured to the microsecond.
   const ms = (v: number | undefined) =>
     v === undefined || Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toFixed(1);
   const cpu = row.cpu === undefined ? "" : row.unit === "flows/s" ? `${row.cpu.toFixed(0)} /flow` : row.cpu.toFixed(0);
-  return [row.label, rps, ms(row.p50), ms(row.p99), ratio, cpu];
+  const spread = row.spread === undefined ? "" : `±${(row.spread * 100).toFixed(1)}% of ${row.passes}`;
+  return [row.label, rps, spread, ms(row.p50), ms(row.p99), ratio, cpu];
 }
 
 /** The table as aligned text (terminal) or Markdown (RESULTS.md, padded the way Prettier pads it). */

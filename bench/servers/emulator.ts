@@ -1,5 +1,5 @@
 // The Kakao emulator on its own, shared by both login-throughput servers.
-import { startKakaoEmulator } from "../../lib/testing/index.js";
+import { startKakaoEmulator } from "express-kakao-auth/testing";
 
 const emulator = await startKakaoEmulator();
 const exit = () => void emulator.close().then(() => process.exit(0));

@@ -1,8 +1,8 @@
 // This package, cookie store. BENCH_VARIANT: "anon" (no cookie, unguarded /me), "cache" (same
 // cookie every request: LRU hit), "nocache" (session.cacheSize 0: decrypt on every request).
 import express from "express";
-import { kakaoAuth, requireKakaoUser } from "../../lib/index.js";
-import { signInAs, startKakaoEmulator } from "../../lib/testing/index.js";
+import { kakaoAuth, requireKakaoUser } from "express-kakao-auth";
+import { signInAs, startKakaoEmulator } from "express-kakao-auth/testing";
 import { SECRET, USER_ID } from "../lib/constants.js";
 import { startServer } from "../lib/serve.js";
 

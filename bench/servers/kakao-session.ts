@@ -4,8 +4,8 @@ import { RedisStore } from "connect-redis";
 import express from "express";
 import session from "express-session";
 import { createClient } from "redis";
-import { kakaoAuth, requireKakaoUser } from "../../lib/index.js";
-import { signInAs, startKakaoEmulator } from "../../lib/testing/index.js";
+import { kakaoAuth, requireKakaoUser } from "express-kakao-auth";
+import { signInAs, startKakaoEmulator } from "express-kakao-auth/testing";
 import { SECRET, USER_ID } from "../lib/constants.js";
 import { startServer } from "../lib/serve.js";
 

@@ -2,7 +2,7 @@
 // talking to the emulator at BENCH_EMULATOR_URL.
 import express5 from "express";
 import express4 from "express4";
-import { kakaoAuth } from "../../lib/index.js";
+import { kakaoAuth } from "express-kakao-auth";
 import { SECRET } from "../lib/constants.js";
 import { startServer } from "../lib/serve.js";
 

@@ -2,7 +2,7 @@
 // in OIDC mode; the session comes from one real login (code flow, PKCE, id_token checked).
 import express from "express";
 import eoc from "express-openid-connect";
-import { startKakaoEmulator } from "../../lib/testing/index.js";
+import { startKakaoEmulator } from "express-kakao-auth/testing";
 import { SECRET } from "../lib/constants.js";
 import { cookieHeader, mergeCookies, startServer } from "../lib/serve.js";
 

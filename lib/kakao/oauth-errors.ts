@@ -1,24 +1,5 @@
 import { KakaoOAuthError, type KakaoErrorCode } from "../errors.js";
-
-/** What to change for each KOE code (kakao-api.md §2.6, §3.6), in words a developer can act on. */
-const FIXES: Record<string, (ctx: { redirectUri?: string; clientId?: string }) => string> = {
-  KOE006: (c) =>
-    `The redirect URI ${c.redirectUri ?? ""} is not registered. Register it exactly under Kakao Developers → your app → Kakao Login → Redirect URI (카카오 로그인 → Redirect URI).`,
-  KOE010: () =>
-    "Kakao rejected the client secret. Copy it from Kakao Login → Security (보안) → Client Secret into AUTH_KAKAO_SECRET, or switch Client Secret off there.",
-  KOE101: (c) =>
-    `Kakao does not know the app key ${c.clientId ?? ""}. Set AUTH_KAKAO_ID to the REST API key from App Keys (앱 키).`,
-  KOE205: () =>
-    "A requested consent item is not configured for the app. Enable it under Kakao Login → Consent Items (동의항목), or remove it from `scopes`.",
-  KOE303: (c) =>
-    `The redirect URI sent to the token endpoint (${c.redirectUri ?? "unknown"}) differs from the one used at authorization. Set baseURL (AUTH_URL) so both use the same origin, and register ${c.redirectUri ?? "it"} under Kakao Login → Redirect URI.`,
-  KOE320: () =>
-    "The authorization code was already used or has expired. Start the sign-in again (a double-submitted callback causes this).",
-  KOE319: () => "The refresh request carried no refresh token. Sign in again.",
-  KOE322: () => "The refresh token has expired or was replaced. The user must sign in again.",
-  KOE237: () => "Kakao's per-user token rate limit was hit. Wait a few minutes before signing in again.",
-  KOE003: () => "Kakao had a temporary error. Try again.",
-};
+import { koeFix } from "./koe-codes.js";
 
 interface KauthErrorBody {
   error?: unknown;
@@ -35,7 +16,8 @@ export function kakaoOAuthError(
   const b = (typeof body === "object" && body !== null ? body : {}) as KauthErrorBody;
   const error = typeof b.error === "string" ? b.error : "server_error";
   const koe = typeof b.error_code === "string" && /^KOE\d{3}$/.test(b.error_code) ? b.error_code : undefined;
-  const fix = koe && FIXES[koe] ? FIXES[koe](ctx) : undefined;
+  // The fix for each KOE code is written once, in koe-codes.ts (the error page reads the same table).
+  const fix = koe ? koeFix(koe, ctx) : undefined;
   const description =
     typeof b.error_description === "string"
       ? b.error_description.slice(0, 200).replace(/(code=)[^\s,\]]+/g, "$1…")

@@ -1,17 +1,23 @@
 import { randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { KakaoContext } from "../context.js";
+import type { KakaoAuthInstance } from "../instance.js";
 import { defaultKakaoUser, type KakaoProfile } from "../kakao/profile.js";
-import type { KakaoSessionData } from "../types.js";
-import type { RouteDeps } from "./route.js";
+import type { RequestState } from "../session/request-state.js";
+import type { KakaoSessionData, KakaoTokenSet, KakaoUser } from "../types.js";
+import { NO_STORE, type RouteDeps } from "./route.js";
 
 /**
  * `signInAs()` from `express-kakao-auth/testing` reaches the app's own session writer through one
  * request that carries a single-use ticket in this header. A ticket exists only while a test in
- * this process is signing in (a random value in a process-global map), so in production, where
- * nobody creates one, the header is ignored.
+ * this process is signing in (a random value in a process-global map, deleted at first use), so in
+ * production, where nobody creates one, the header is ignored and the request goes on as any other.
  */
 export const SIGN_IN_AS_HEADER = "x-express-kakao-auth-sign-in-as";
+/**
+ * `Symbol.for`, not a module-level map: the ESM and CommonJS builds, and the `testing` bundle
+ * (which carries its own copy of this file), must all see the same tickets.
+ */
 const TICKETS = Symbol.for("express-kakao-auth.sign-in-as-tickets");
 
 /** What `kakaoAuth()` tells `signInAs()` about itself (nothing secret). */
@@ -21,15 +27,20 @@ export interface SignInAsTarget {
   basePath: string;
 }
 
+/** How a ticket's request ended: signed in, or why not (`cause` is what the app's hook threw). */
+export type SignInAsOutcome = { ok: true } | { ok: false; reason: string; cause?: unknown };
+
 export interface SignInAsTicket {
   /** The Kakao profile to sign in, as `/v2/user/me` would answer it. */
   profile: KakaoProfile;
+  /** Consent items the login grants, as the token response's `scope` would list them. */
+  scopes: string[];
   /** `"probe"` only reports the target; `"write"` creates the session on this response. */
   mode: "probe" | "write";
   /** Count the login as one that made the user authenticate now (`authTime`). */
   freshLogin: boolean;
   /** Called once the request reached a `kakaoAuth()`: its target, and the outcome of a write. */
-  settle(target: SignInAsTarget, outcome: { ok: true } | { ok: false; reason: string }): void;
+  settle(target: SignInAsTarget, outcome: SignInAsOutcome): void;
 }
 
 type TicketMap = Map<string, SignInAsTicket>;
@@ -50,6 +61,64 @@ export function withdrawSignInAsTicket(id: string): void {
   tickets().delete(id);
 }
 
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The session a real login would create for this profile: the app's `profile` and `onSignIn`
+ * hooks run as in the callback (authjs/config.ts), with a token set that carries only `scope`
+ * (no Kakao tokens exist: nothing here talks to Kakao).
+ */
+async function sessionFor(
+  instance: KakaoAuthInstance,
+  req: Request,
+  ticket: SignInAsTicket,
+): Promise<{ ok: true; data: KakaoSessionData } | (SignInAsOutcome & { ok: false })> {
+  const { config } = instance;
+  const tokens: KakaoTokenSet = { scope: ticket.scopes.join(" ") };
+  const authTime = ticket.freshLogin ? Math.floor(Date.now() / 1000) : 0;
+  const defaults = defaultKakaoUser(ticket.profile, tokens, authTime);
+  let user: KakaoUser;
+  try {
+    user = config.profile ? await config.profile(ticket.profile, tokens, defaults) : defaults;
+  } catch (err) {
+    return { ok: false, reason: `the profile option threw: ${messageOf(err)}`, cause: err };
+  }
+  try {
+    if (config.onSignIn && (await config.onSignIn({ user, req })) === false)
+      return { ok: false, reason: `onSignIn returned false for user ${user.id}: no session was created` };
+  } catch (err) {
+    return { ok: false, reason: `onSignIn threw: ${messageOf(err)}`, cause: err };
+  }
+  return { ok: true, data: { user, loginAt: Date.now(), sessionId: randomUUID() } };
+}
+
+async function write(
+  instance: KakaoAuthInstance,
+  state: RequestState,
+  req: Request,
+  res: Response,
+  ticket: SignInAsTicket,
+): Promise<SignInAsOutcome> {
+  const built = await sessionFor(instance, req, ticket);
+  if (!built.ok) return built;
+  const { user } = built.data;
+  // The claims the jwt callback gives a real login's session token (authjs/config.ts).
+  const claims = {
+    sub: user.id,
+    name: user.nickname ?? null,
+    email: user.email ?? null,
+    picture: user.profileImage ?? null,
+    kakao: built.data,
+  };
+  try {
+    await instance.store.create(req, res, state, built.data, claims);
+  } catch (err) {
+    return { ok: false, reason: `the session store failed: ${messageOf(err)}`, cause: err };
+  }
+  state.session = built.data;
+  return { ok: true };
+}
+
 /** Answers a request carrying a live ticket; any other request goes on untouched. */
 export function signInAsRoute(req: Request, res: Response, next: NextFunction, _deps: RouteDeps): void {
   const value = req.headers[SIGN_IN_AS_HEADER];
@@ -60,34 +129,19 @@ export function signInAsRoute(req: Request, res: Response, next: NextFunction, _
   map!.delete(value as string);
   const { instance, state } = internals;
   const target: SignInAsTarget = { authOrigin: instance.config.authOrigin, basePath: instance.basePath(state) };
+  res.set(NO_STORE);
   if (ticket.mode === "probe") {
     ticket.settle(target, { ok: true });
     res.status(204).end();
     return;
   }
-  void (async () => {
-    const { config } = instance;
-    const authTime = ticket.freshLogin ? Math.floor(Date.now() / 1000) : 0;
-    const defaults = defaultKakaoUser(ticket.profile, {}, authTime);
-    // The app's own hooks run as at a real login: what it stores is what it would store.
-    const user = config.profile ? await config.profile(ticket.profile, {}, defaults) : defaults;
-    if (config.onSignIn && (await config.onSignIn({ user, req })) === false) {
-      ticket.settle(target, { ok: false, reason: "onSignIn refused the user" });
-      res.status(403).json({ error: "refused" });
-      return;
-    }
-    const data: KakaoSessionData = { user, loginAt: Date.now(), sessionId: randomUUID() };
-    const claims = {
-      sub: user.id,
-      name: user.nickname ?? null,
-      email: user.email ?? null,
-      picture: user.profileImage ?? null,
-    };
-    await instance.store.create(req, res, state, data, { ...claims, kakao: data });
-    ticket.settle(target, { ok: true });
-    res.status(204).end();
-  })().catch((err: unknown) => {
-    ticket.settle(target, { ok: false, reason: (err as Error).message });
-    next(err);
-  });
+  // The outcome goes to signInAs() (which rejects with it), not to the app's error handler: a
+  // refused or failed test sign-in is the test's error, not a request the app failed.
+  void write(instance, state, req, res, ticket)
+    .catch((err: unknown): SignInAsOutcome => ({ ok: false, reason: messageOf(err), cause: err }))
+    .then((outcome) => {
+      ticket.settle(target, outcome);
+      if (res.headersSent) return void res.end();
+      res.status(outcome.ok ? 204 : 403).end();
+    });
 }

@@ -1,7 +1,8 @@
 import type { Request, Response } from "express";
 import type { ResolvedConfig } from "../config.js";
 import { KakaoAuthConfigError, KakaoSessionStoreError } from "../errors.js";
-import type { KakaoSessionData } from "../types.js";
+import { decryptJwe, encryptJwe, type JweKey, type JweKeyring } from "../authjs/jwe.js";
+import type { KakaoSessionData, KakaoTokens } from "../types.js";
 import type { RequestState } from "./request-state.js";
 import type { RevocationList } from "./revocation.js";
 import { isSessionData, isSessionLive } from "./rules.js";
@@ -9,6 +10,11 @@ import type { SessionStore, StoredSession } from "./store.js";
 
 /** The key under which the user and tokens live in `req.session`. */
 export const SESSION_KEY = "kakao";
+/** HKDF salt of the key that seals Kakao's tokens inside the record. */
+const TOKENS_SALT = "express-kakao-auth.session-tokens";
+
+/** What `req.session.kakao` holds: the session data with its tokens sealed. */
+type StoredRecord = Omit<KakaoSessionData, "tokens"> & { sealedTokens?: string };
 
 interface SessionLike {
   [SESSION_KEY]?: unknown;
@@ -48,20 +54,55 @@ const call = (fn: (cb: (err?: unknown) => void) => void): Promise<void> =>
 export class ExpressSessionStore implements SessionStore {
   readonly #config: ResolvedConfig;
   readonly #revocations: RevocationList;
+  readonly #keys: JweKey[];
 
-  constructor(config: ResolvedConfig, revocations: RevocationList) {
+  constructor(config: ResolvedConfig, revocations: RevocationList, keyring: JweKeyring) {
     this.#config = config;
     this.#revocations = revocations;
+    this.#keys = keyring.keys(TOKENS_SALT);
   }
 
   read(req: Request): StoredSession | undefined {
     const session = sessionOf(req);
-    const data = session[SESSION_KEY];
-    if (data === undefined) return undefined;
-    if (isSessionData(data) && isSessionLive(data, Date.now(), this.#config.session, this.#revocations))
-      return { data };
+    const record = session[SESSION_KEY];
+    if (record === undefined) return undefined;
+    const data = this.#open(record);
+    if (data && isSessionLive(data, Date.now(), this.#config.session, this.#revocations)) return { data };
     delete session[SESSION_KEY];
     return undefined;
+  }
+
+  /**
+   * Kakao's tokens are sealed in the record (encrypted with the app secret): apps and error
+   * reporters print `req.session`, and stores (Redis) keep it in clear. They are unsealed only
+   * when a handler asks for them, so reading the user costs nothing extra.
+   */
+  #seal(data: KakaoSessionData): StoredRecord {
+    const { tokens, ...rest } = data;
+    if (!tokens) return rest;
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      ...rest,
+      sealedTokens: encryptJwe({ tokens }, this.#keys[0]!, now + this.#config.session.absoluteDuration, now),
+    };
+  }
+
+  #open(record: unknown): KakaoSessionData | undefined {
+    if (!isSessionData(record)) return undefined;
+    const { sealedTokens, ...rest } = record as StoredRecord;
+    if (typeof sealedTokens !== "string") return rest;
+    const keys = this.#keys;
+    let opened: KakaoTokens | undefined | null = null;
+    const data: KakaoSessionData = { ...rest };
+    Object.defineProperty(data, "tokens", {
+      enumerable: false,
+      configurable: true,
+      get(): KakaoTokens | undefined {
+        opened ??= (decryptJwe(sealedTokens, keys)?.tokens as KakaoTokens | undefined) ?? undefined;
+        return opened;
+      },
+    });
+    return data;
   }
 
   /** Starts a fresh session id for a new login and stores the user in it. */
@@ -69,14 +110,14 @@ export class ExpressSessionStore implements SessionStore {
     const session = sessionOf(req);
     await call((cb) => session.regenerate(cb));
     const fresh = sessionOf(req);
-    fresh[SESSION_KEY] = data;
+    fresh[SESSION_KEY] = this.#seal(data);
     if (fresh.cookie) fresh.cookie.maxAge = this.#config.session.maxAge * 1000;
     await call((cb) => fresh.save(cb));
   }
 
   async save(req: Request, _res: Response, _state: RequestState, data: KakaoSessionData): Promise<void> {
     const session = sessionOf(req);
-    session[SESSION_KEY] = data;
+    session[SESSION_KEY] = this.#seal(data);
     await call((cb) => session.save(cb));
   }
 

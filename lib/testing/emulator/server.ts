@@ -123,6 +123,10 @@ export function createEmulatorServer(state: EmulatorState, requests: RecordedReq
       else res.destroy();
     });
   });
+  // Keep-alive connections from the app under test would hold the process open after its last
+  // test (a listening server unref'd still refs its sockets); a request in flight is held open by
+  // its client's socket, so nothing is cut short.
+  server.on("connection", (socket) => socket.unref());
   server.on("clientError", (_err, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     else socket.destroy();

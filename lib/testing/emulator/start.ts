@@ -38,6 +38,8 @@ export async function startKakaoEmulator(options: KakaoEmulatorOptions = {}): Pr
       resolve();
     });
   });
+  // A test that fails before close() must not leave the runner waiting on the emulator.
+  server.unref();
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   state.url = url;
   let closing: Promise<void> | undefined;
