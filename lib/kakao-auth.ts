@@ -11,7 +11,7 @@ import { callbackRoute, SILENT_COOKIE } from "./routes/callback.js";
 import { errorRoute } from "./routes/error.js";
 import { onlyMethods, route, type RouteDeps } from "./routes/route.js";
 import { sessionRoute } from "./routes/session.js";
-import { SIGN_IN_AS_HEADER, signInAsRoute } from "./routes/sign-in-as.js";
+import { answerSignInAs, SIGN_IN_AS_HEADER } from "./routes/sign-in-as.js";
 import { signInRoute } from "./routes/signin.js";
 import { signOutReturnRoute } from "./routes/signout-return.js";
 import { signOutRoute } from "./routes/signout.js";
@@ -102,7 +102,7 @@ export function kakaoAuth(options?: KakaoAuthOptions): Router {
     } catch (err) {
       return next(err);
     }
-    if (req.headers[SIGN_IN_AS_HEADER] !== undefined) return signInAsRoute(req, res, next, deps);
+    if (req.headers[SIGN_IN_AS_HEADER] !== undefined && answerSignInAs(req, res, deps)) return;
     if (!underBase(req.url, baseLower)) return next();
     auth(req, res, next);
   });

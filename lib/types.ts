@@ -71,7 +71,13 @@ export interface SignInUrlOptions {
   returnTo?: string;
   /** Extra consent items to ask for (incremental consent). */
   scopes?: string[];
+  /**
+   * Kakao's `prompt`: `"login"` asks for the password again (a fresh login), `"none"` signs in
+   * silently or comes back with `silentSignInError`, `"select_account"` shows the account chooser,
+   * `"create"` opens Kakao account sign-up.
+   */
   prompt?: "login" | "none" | "select_account" | "create";
+  /** Pre-fills Kakao's login form (an email or phone number). */
   loginHint?: string;
 }
 
@@ -91,6 +97,11 @@ export interface KakaoAuthOptions {
   scopes?: string[];
   /** Use OpenID Connect (enable it in the Kakao console first). */
   oidc?: boolean;
+  /**
+   * Where sessions live and how long they last.
+   * @default { store: "cookie", maxAge: 2592000, absoluteDuration: 5184000, rolling: true, updateAge: 86400, cacheSize: 10000 }
+   * @example session: { store: "express-session", maxAge: 7 * 24 * 60 * 60 }
+   */
   session?: KakaoSessionOptions;
   /** Kakao auth server origin. Env `KAKAO_AUTH_ORIGIN`, default `https://kauth.kakao.com`. */
   authOrigin?: string;
@@ -108,14 +119,23 @@ export interface KakaoAuthOptions {
   ) => KakaoUser | Promise<KakaoUser>;
   /** Called after Kakao login succeeded; return `false` to refuse the user. */
   onSignIn?: (event: { user: KakaoUser; req: Request }) => boolean | void | Promise<boolean | void>;
+  /** Called after `POST {basePath}/signout` ended the session (`user` is who was signed in, if anyone). */
   onSignOut?: (event: { user: KakaoUser | undefined; req: Request }) => void | Promise<void>;
+  /**
+   * Called after Kakao's unlink webhook (the user withdrew from the app in Kakao), once the answer
+   * is sent and the user's sessions are refused. Needs `adminKey`.
+   * @example onUnlink: async ({ userId }) => db.users.deleteByKakaoId(userId)
+   */
   onUnlink?: (event: {
     userId: string;
     referrerType: string;
     appId?: string;
     groupUserToken?: string;
   }) => void | Promise<void>;
-  /** Timeout for calls to Kakao, in milliseconds (default 10,000). */
+  /**
+   * Timeout for every call to Kakao, in milliseconds.
+   * @default 10000
+   */
   timeout?: number;
   /**
    * Shares revocations (`revokeKakaoUser`, unlink) between instances, e.g.
@@ -124,7 +144,11 @@ export interface KakaoAuthOptions {
   revocationStore?: import("./session/revocation.js").RevocationStore;
   /** Seconds between polls of `revocationStore` (default 5): the window in which another instance may still accept a revoked session. */
   revocationPollInterval?: number;
-  /** Extra `@auth/core` config merged in (callbacks, events, logger, `trustHost`, …). */
+  /**
+   * Extra `@auth/core` config merged in (callbacks, events, logger, …). `pages.error` sends failed
+   * logins to the app's own page as `?error=<code>` instead of the built-in one.
+   * @example authjs: { pages: { error: "/login-failed" } }
+   */
   authjs?: Partial<AuthConfig>;
 }
 

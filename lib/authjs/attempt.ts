@@ -1,7 +1,6 @@
-import { Auth, raw, skipCSRFCheck } from "@auth/core";
+import { Auth, raw, skipCSRFCheck, type AuthConfig } from "@auth/core";
 import type { ResponseInternal } from "@auth/core/types";
 import type { Request, Response } from "express";
-import type { KakaoAuthInstance } from "../instance.js";
 import { idTokenFailureIn } from "./provider.js";
 import type { RequestState } from "../session/request-state.js";
 import { isWebResponse, toAuthRequest, writeAuthCookies, type AuthCookie } from "./bridge.js";
@@ -18,15 +17,14 @@ export const FRESH_COOKIE = "kakao-auth.fresh-login";
  * the return URL in the body: Auth.js alone wants a POST with CSRF for a plain link.
  */
 export async function startSignIn(
-  instance: KakaoAuthInstance,
   req: Request,
   res: Response,
   state: RequestState,
-  init: { url: string; callbackUrl: string; freshLogin: boolean },
+  init: { authConfig: AuthConfig; secret: string; url: string; callbackUrl: string; freshLogin: boolean },
 ): Promise<URL | undefined> {
   const body = new URLSearchParams({ callbackUrl: init.callbackUrl });
   const result = await Auth(toAuthRequest(req, init.url, { method: "POST", body }), {
-    ...instance.authConfigFor({ req }, state),
+    ...init.authConfig,
     raw,
     skipCSRFCheck,
   });
@@ -36,23 +34,23 @@ export async function startSignIn(
   if (init.freshLogin && stateCookie)
     res.append(
       "Set-Cookie",
-      `${FRESH_COOKIE}=${freshLoginMac(instance.config.secrets[0]!, stateCookie.value)}; Path=/; Max-Age=900; HttpOnly; SameSite=Lax${state.secure ? "; Secure" : ""}`,
+      `${FRESH_COOKIE}=${freshLoginMac(init.secret, stateCookie.value)}; Path=/; Max-Age=900; HttpOnly; SameSite=Lax${state.secure ? "; Secure" : ""}`,
     );
   return new URL(result.redirect);
 }
 
 /** Runs Auth.js's callback for Kakao's redirect and says, from what happened, whether it signed the user in. */
 export async function completeCallback(
-  instance: KakaoAuthInstance,
   req: Request,
   state: RequestState,
   ctx: FlowContext,
   url: string,
+  authConfig: AuthConfig,
 ): Promise<LoginResult & { cookies: AuthCookie[] }> {
   let result: ResponseInternal | globalThis.Response | undefined;
   let thrown: unknown;
   try {
-    result = await Auth(toAuthRequest(req, url, { method: "GET" }), { ...instance.authConfigFor(ctx, state), raw });
+    result = await Auth(toAuthRequest(req, url, { method: "GET" }), { ...authConfig, raw });
   } catch (err) {
     thrown = err;
   }

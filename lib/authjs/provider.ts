@@ -8,17 +8,26 @@ import { kakaoOAuthError } from "../kakao/oauth-errors.js";
 import type { KakaoProfile } from "../kakao/profile.js";
 import { recordFlowError, type FlowContext } from "./login-attempt.js";
 
+/** Options of `kakaoProvider()`, on top of Auth.js's own provider overrides. */
 export interface KakaoProviderOptions extends Partial<Omit<OAuthUserConfig<KakaoProfile>, "checks">> {
+  /** The app's REST API key. Env `AUTH_KAKAO_ID`. */
   clientId?: string;
+  /** Kakao Login client secret, sent `client_secret_post`. Env `AUTH_KAKAO_SECRET`; leave unset when switched off. */
   clientSecret?: string;
   /** Extra consent items asked for at every sign-in (default none: the console's items apply). */
   scopes?: string[];
-  /** OpenID Connect: `openid`, `nonce` and id_token signature checks. */
+  /**
+   * OpenID Connect (switch it on in the Kakao console first): `openid`, `nonce` and id_token checks.
+   * @default false
+   */
   oidc?: boolean;
+  /** Kakao auth server. Env `KAKAO_AUTH_ORIGIN`. @default "https://kauth.kakao.com" */
   authOrigin?: string;
+  /** Kakao API server. Env `KAKAO_API_ORIGIN`. @default "https://kapi.kakao.com" */
   apiOrigin?: string;
   /** Timeout for calls to Kakao, in milliseconds (default 10,000). */
   timeout?: number;
+  /** Auth.js checks; default `["state", "pkce"]`, plus `"nonce"` with `oidc`. Weakening them is not advised. */
   checks?: OAuthConfig<KakaoProfile>["checks"];
 }
 
@@ -161,8 +170,14 @@ export function kakaoProvider(
       );
     const tokens = body as Record<string, unknown>;
     // Outside Auth.js's Account model (strict adapters refuse unknown fields): kept beside it.
-    if (ctx && typeof tokens.refresh_token_expires_in === "number")
-      ctx.tokenExtras = { refreshTokenExpiresIn: tokens.refresh_token_expires_in };
+    // Auth.js copies every token field into `account`; strict adapters refuse this one.
+    let rewritten = false;
+    if ("refresh_token_expires_in" in tokens) {
+      if (ctx && typeof tokens.refresh_token_expires_in === "number")
+        ctx.tokenExtras = { refreshTokenExpiresIn: tokens.refresh_token_expires_in };
+      delete tokens.refresh_token_expires_in;
+      rewritten = true;
+    }
     if (typeof tokens.access_token !== "string" || typeof tokens.token_type !== "string")
       stop(
         kakaoOAuthError(response.status, {
@@ -198,7 +213,9 @@ export function kakaoProvider(
         ),
       );
     }
-    return response;
+    return rewritten
+      ? new Response(JSON.stringify(tokens), { status: response.status, headers: response.headers })
+      : response;
   };
 
   const requestProfile = async ({ tokens }: { tokens: TokenSet }): Promise<KakaoProfile> => {

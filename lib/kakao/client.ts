@@ -59,8 +59,11 @@ export class KakaoClient {
    * the old (kakao-api.md §3.5, §10.7), so two parallel refreshes would log the user out.
    */
   readonly #inflight = new Map<string, Promise<KakaoTokens>>();
-  /** First refusal per refresh-token hash that may have been a lost race (ms). */
-  readonly #refusedAt = new Map<string, number>();
+  /**
+   * Refusals per refresh-token hash: when the first came, and Kakao's answer. Within the grace
+   * period the answer is repeated without asking Kakao again (the token cannot have come back).
+   */
+  readonly #refused = new Map<string, { at: number; error: Error }>();
 
   constructor(options: KakaoClientOptions) {
     this.options = options;
@@ -146,13 +149,26 @@ export class KakaoClient {
   /** Refreshes once per refresh token even when many requests ask at the same moment. */
   refresh(tokens: KakaoTokens): Promise<KakaoTokens> {
     const key = sha256(tokens.refreshToken ?? tokens.accessToken);
+    const refused = this.#refused.get(key);
+    if (refused && Date.now() - refused.at < RACE_GRACE_MS) return Promise.reject(refused.error);
     let p = this.#inflight.get(key);
     if (!p) {
       const refresh = this.#requestRefresh(tokens);
       const forget = () => {
         if (this.#inflight.get(key) === refresh) this.#inflight.delete(key);
       };
-      refresh.then(() => setTimeout(forget, RECENT_REFRESH_MS).unref(), forget);
+      // Registered before any caller's handlers, so the refusal is on record when they look.
+      refresh.then(
+        () => setTimeout(forget, RECENT_REFRESH_MS).unref(),
+        (err: unknown) => {
+          forget();
+          const code = (err as { code?: unknown }).code;
+          if (code === "ERR_KAKAO_REFRESH_TOKEN_DEAD" && !this.#refused.has(key)) {
+            if (this.#refused.size > 10_000) this.#refused.clear();
+            this.#refused.set(key, { at: Date.now(), error: err as Error });
+          }
+        },
+      );
       this.#inflight.set(key, refresh);
       p = refresh;
     }
@@ -171,13 +187,7 @@ export class KakaoClient {
     const nowS = Math.floor(nowMs / 1000);
     if (!tokens.refreshToken || (rtExpiry !== undefined && (rtExpiry <= nowS || rtExpiry - nowS > ROTATION_WINDOW_S)))
       return "dead";
-    const key = sha256(tokens.refreshToken);
-    const first = this.#refusedAt.get(key);
-    if (first === undefined) {
-      if (this.#refusedAt.size > 10_000) this.#refusedAt.clear();
-      this.#refusedAt.set(key, nowMs);
-      return "retry";
-    }
+    const first = this.#refused.get(sha256(tokens.refreshToken))?.at ?? nowMs;
     return nowMs - first < RACE_GRACE_MS ? "retry" : "dead";
   }
 

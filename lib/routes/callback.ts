@@ -14,6 +14,9 @@ import { NO_STORE, originOr400, type RouteDeps } from "./route.js";
 
 const SINGLE = ["code", "state", "error", "iss", "error_description"];
 
+/** Query text headed for a log line: no control characters (no forged log lines). */
+const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, " ");
+
 function clearTransaction(res: Response, secure: boolean): void {
   for (const name of [...TRANSACTION_COOKIES.map((n) => secureName(n, secure)), FRESH_COOKIE])
     res.append("Set-Cookie", `${name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`);
@@ -79,7 +82,13 @@ export async function callbackRoute(req: Request, res: Response, state: RequestS
   if (kakaoError && SILENT_ERRORS.has(kakaoError)) return silentFailure(req, res, origin, state.secure, kakaoError);
   if (kakaoError) {
     const code = kakaoRedirectError(kakaoError, q.get("error_description"));
-    log.callback("Kakao redirected with error=%s", code);
+    // Kakao's own words, for the site owner (the page shows only the code, never echoed text).
+    log.callback(
+      "Kakao redirected with error=%s (%s): %s",
+      printable(kakaoError.slice(0, 64)),
+      code,
+      printable((q.get("error_description") ?? "").slice(0, 200)),
+    );
     return failTo(res, state, deps, code);
   }
   if (!q.get("code") || !q.get("state")) return failTo(res, state, deps, "state");
@@ -94,7 +103,7 @@ export async function callbackRoute(req: Request, res: Response, state: RequestS
   // Auth.js lets a `callbackUrl` query parameter override the one stored at sign-in: drop it, so the
   // stored returnTo wins (security-tests RED-07).
   q.delete("callbackUrl");
-  const result = await completeCallback(instance, req, state, ctx, `${redirectUri}?${q}`);
+  const result = await completeCallback(req, state, ctx, `${redirectUri}?${q}`, instance.authConfigFor(ctx, state));
   if (!result.ok) {
     log.callback("login failed: %s (%s)", result.reason, result.error?.message ?? "no session");
     return failTo(res, state, deps, result.reason);

@@ -1,8 +1,10 @@
 import type { Request, Response } from "express";
 import type { RequestState } from "../session/request-state.js";
+import { originOr400, type RouteDeps } from "./route.js";
 
 /** `GET {basePath}/session`: answered from the fast path (Auth.js's own action rewrites the cookie each call). */
-export function sessionRoute(_req: Request, res: Response, state: RequestState): void {
+export function sessionRoute(req: Request, res: Response, state: RequestState, deps: RouteDeps): void {
+  if (!originOr400(req, res, deps)) return;
   res.set("cache-control", "no-store");
   if (!state.session) {
     res.json(null);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { NextFunction, Request, Response } from "express";
+import type { Request, Response } from "express";
 import { KakaoContext } from "../context.js";
 import type { KakaoAuthInstance } from "../instance.js";
 import { defaultKakaoUser, type KakaoProfile } from "../kakao/profile.js";
@@ -119,13 +119,16 @@ async function write(
   return { ok: true };
 }
 
-/** Answers a request carrying a live ticket; any other request goes on untouched. */
-export function signInAsRoute(req: Request, res: Response, next: NextFunction, _deps: RouteDeps): void {
+/**
+ * Answers a request carrying a live ticket and returns true; returns false, touching nothing, for
+ * any other request (an unknown or used ticket included), which then goes on as an ordinary one.
+ */
+export function answerSignInAs(req: Request, res: Response, _deps: RouteDeps): boolean {
   const value = req.headers[SIGN_IN_AS_HEADER];
   const map = (globalThis as { [TICKETS]?: TicketMap })[TICKETS];
   const ticket = typeof value === "string" ? map?.get(value) : undefined;
   const internals = KakaoContext.internals(req.kakao);
-  if (!ticket || !internals) return next();
+  if (!ticket || !internals) return false;
   map!.delete(value as string);
   const { instance, state } = internals;
   const target: SignInAsTarget = { authOrigin: instance.config.authOrigin, basePath: instance.basePath(state) };
@@ -133,7 +136,7 @@ export function signInAsRoute(req: Request, res: Response, next: NextFunction, _
   if (ticket.mode === "probe") {
     ticket.settle(target, { ok: true });
     res.status(204).end();
-    return;
+    return true;
   }
   // The outcome goes to signInAs() (which rejects with it), not to the app's error handler: a
   // refused or failed test sign-in is the test's error, not a request the app failed.
@@ -144,4 +147,5 @@ export function signInAsRoute(req: Request, res: Response, next: NextFunction, _
       if (res.headersSent) return void res.end();
       res.status(outcome.ok ? 204 : 403).end();
     });
+  return true;
 }

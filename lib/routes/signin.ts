@@ -33,7 +33,9 @@ export async function signInRoute(req: Request, res: Response, state: RequestSta
   const returnTo = sanitizeReturnTo(q.get("returnTo"), origin) ?? "/";
   const params = signInParams(q, deps);
   const url = `${origin}${instance.basePath(state)}/signin/kakao${params.size ? `?${params}` : ""}`;
-  const location = await startSignIn(instance, req, res, state, {
+  const location = await startSignIn(req, res, state, {
+    authConfig: instance.authConfigFor({ req }, state),
+    secret: instance.config.secrets[0]!,
     url,
     callbackUrl: `${origin}${returnTo}`,
     freshLogin: params.get("prompt") === "login",

@@ -37,6 +37,18 @@ function soleCookie(header: string, name: string): string | undefined {
   return /^[A-Za-z0-9._-]+$/.test(value) ? value : undefined;
 }
 
+/** Removes Set-Cookie lines for `name` (and its chunks) that this response already holds. */
+function dropSetCookies(res: Response, name: string): void {
+  const lines = res.getHeader("Set-Cookie");
+  if (!Array.isArray(lines)) {
+    if (typeof lines === "string" && (lines.startsWith(`${name}=`) || lines.startsWith(`${name}.`)))
+      res.removeHeader("Set-Cookie");
+    return;
+  }
+  const kept = lines.filter((l) => !l.startsWith(`${name}=`) && !l.startsWith(`${name}.`));
+  if (kept.length !== lines.length) res.setHeader("Set-Cookie", kept);
+}
+
 /**
  * The default store: Auth.js's encrypted JWT cookie, read without the Auth.js pipeline. Keys are
  * derived once per secret and cookie name; decoded tokens are cached in a bounded LRU, and expiry,
@@ -169,6 +181,9 @@ export class CookieSessionStore implements SessionStore {
     const { iat: _iat, exp: _exp, jti: _jti, ...rest } = claims;
     const token = encryptJwe({ ...rest, kakao: data }, key, exp, Math.floor(now / 1000));
     const options = { httpOnly: true, sameSite: "lax" as const, path: "/", secure, expires: new Date(exp * 1000) };
+    // A renewal written earlier in this response (rolling expiry, then a token refresh) is
+    // replaced, not repeated: one Set-Cookie per name (RFC 6265 §4.1.1).
+    dropSetCookies(res, name);
     const written = new Set<string>();
     if (token.length <= CHUNK_SIZE) {
       res.append("Set-Cookie", serialize(name, token, options));

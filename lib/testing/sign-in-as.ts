@@ -63,7 +63,7 @@ const jarHeader = (jar: Map<string, string>): string => [...jar].map(([k, v]) =>
 
 async function listen(app: SignInAsApp): Promise<Server> {
   // A Server the test already made (`http.createServer(app)`): serve its handler on a port of our own.
-  const handler = "listeners" in app ? (app.listeners("request")[0] as RequestListener | undefined) : app;
+  const handler = typeof app === "function" ? app : (app.listeners("request")[0] as RequestListener | undefined);
   if (typeof handler !== "function")
     throw new TypeError("signInAs(app): app must be an Express app or an http.Server with a request handler");
   const server = createServer(handler as RequestListener);

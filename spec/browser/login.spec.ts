@@ -187,7 +187,7 @@ describe.skipIf(!chromiumAvailable())("Kakao login in a real browser (Chromium)"
     const res = await errorPage;
     await page.waitForURL(`${server.url}/auth/error?error=access_denied`);
     expect(res.status()).toBe(400);
-    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Sign-in cancelled");
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("로그인 취소"); // a ko-KR browser gets the Korean page
     expect(await page.locator("body").innerText()).not.toMatch(STACK_TRACE);
     expect(await res.text()).not.toMatch(STACK_TRACE);
     expect(await sessionCookies(context)).toEqual([]);

@@ -53,6 +53,12 @@ describe.each(EXPRESS_MAJORS)("secrets reachable from the request on Express %i"
       },
     );
 
+    it("util.inspect(req, { depth: 10 }) in a signed-in request prints the user (it is deep enough to show a leak)", async () => {
+      const { userId, views } = await signedInRequest();
+      expect(views.reqInspected).toContain(`id: '${userId}'`);
+      expect(views.reqInspected).toContain("kakaoUser:");
+    });
+
     it.each(VIEWS)("%s in an anonymous request holds no secret", async (_code, view) => {
       const views = await requestViews(app.url);
       for (const secret of secretsOf(emu.get())) expect(views[view] ?? "").not.toContain(secret);

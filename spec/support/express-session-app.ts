@@ -16,7 +16,12 @@ export const EXPRESS_SESSION_COOKIE = "connect.sid";
  * The fixture app of `buildApp` in `session: { store: "express-session" }` mode, behind
  * express-session with its MemoryStore mounted first, as the README tells users to.
  */
-export function buildExpressSessionApp({ express = 5, emulator, options = {}, routes }: SpecAppOptions): express5.Express {
+export function buildExpressSessionApp({
+  express = 5,
+  emulator,
+  options = {},
+  routes,
+}: SpecAppOptions): express5.Express {
   const create = (express === 4 ? express4 : express5) as unknown as typeof express5;
   const outer = create();
   outer.use(

@@ -46,7 +46,11 @@ export async function loginInSameBrowser(flow: LoginFlow, query: Record<string, 
 }
 
 /** Follows a guard's 302 to sign-in (a path on the app) through Kakao and back, in this browser. */
-export async function followSignInRedirect(flow: LoginFlow, guardAnswer: Response, loginHint: string): Promise<Response> {
+export async function followSignInRedirect(
+  flow: LoginFlow,
+  guardAnswer: Response,
+  loginHint: string,
+): Promise<Response> {
   const location = guardAnswer.headers.get("location");
   if (guardAnswer.status !== 302 || !location) throw new Error(`not a redirect: ${guardAnswer.status}`);
   const url = new URL(location, flow.appUrl);

@@ -34,7 +34,11 @@ export function rawRequest(url: string, init: RawRequestInit = {}): Promise<RawA
       {
         method,
         agent: false,
-        headers: { connection: "close", ...(length === undefined ? {} : { "content-length": String(length) }), ...headers },
+        headers: {
+          connection: "close",
+          ...(length === undefined ? {} : { "content-length": String(length) }),
+          ...headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

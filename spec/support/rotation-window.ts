@@ -25,9 +25,13 @@ export function getJson(url: string, cookie: string): Promise<Response> {
 
 /**
  * Brings a signed-in browser (its Cookie header) into Kakao's rotation window with its access token
- * thirty seconds from expiry, the way a real session gets there: one refresh an hour before the
- * window (Kakao does not rotate then), then the access token ages. Both clocks move (undo with
- * `restoreClocks`). Returns the Cookie header after that refresh.
+ * thirty seconds from expiry, the way a real session gets there: one refresh at `appUrl` an hour
+ * before the window (Kakao does not rotate then), then the access token ages six hours. Both clocks
+ * move (undo with `restoreClocks`). Returns the Cookie header after that refresh.
+ *
+ * Make that refresh at an instance the spec does not race on: the fake clock jumps six hours in
+ * an instant, so whatever an instance remembers about a refresh for a few real seconds would still
+ * be fresh, which it could not be six real hours later.
  */
 export async function intoRotationWindow(emulator: KakaoEmulator, appUrl: string, cookie: string): Promise<string> {
   advanceClocks(emulator, REFRESH_TOKEN_TTL_S - ROTATION_WINDOW_S - 3_600);
