@@ -31,7 +31,7 @@ Latest full run of \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, 
 
 - **Machine:** ${machine()} (\`nproc\` = ${cpus().length}); ${loadNote()}.
 - **Load:** autocannon in the parent process, ${s.connections} connections; each scenario runs ${s.passes} passes (the second in
-  reverse order) of ${s.warmup} s warm-up + ${s.seconds} s measured, and the better pass is shown. Each server runs in its own
+  reverse order) of ${s.warmup} s warm-up + ${s.seconds} s measured, and the median pass is shown with the spread of all passes (± half the min–max range). Each server runs in its own
   \`node --import tsx\` child process on 127.0.0.1 (\`NODE_ENV=production\`). Every scenario answers \`GET /me\` with the
   signed-in user's JSON (the anonymous one answers \`null\`); ratios are against plain Express 5 in the same run.
   "server CPU µs/req" is the server process's user + system CPU time per measured request: steadier than req/s when
@@ -43,7 +43,7 @@ ${lines.map((l) => `- ${l}`).join("\n")}
 
 ## Notes
 
-- Login flows: ${s.flows} full sign-ins per side in ${s.passes} passes (${s.flowWarmup} warm-up each, better pass shown), 10 in
+- Login flows: ${s.flows} full sign-ins per side in ${s.passes} passes (${s.flowWarmup} warm-up each, median pass shown), 10 in
   flight, driven over HTTP from the parent through the Kakao emulator (its own process); p50/p99 are of the callback
   request. Both login servers run on Express 4, because \`@auth/express\` mounted as its docs show
   (\`app.use("/auth/*", ExpressAuth(…))\`) does not work on Express 5. The stock provider needs \`GET /auth/csrf\`, then
