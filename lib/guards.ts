@@ -14,7 +14,8 @@ const REALM = 'Bearer realm="kakao"';
 
 /** Only GET may be redirected to a login: HEAD and bodies would be lost (DESIGN: Guards). */
 function wantsRedirect(req: Request, opts: GuardOptions | undefined): boolean {
-  if (req.method !== "GET") return false;
+  // A bearer session is an app calling an API: it gets the 401/403, never a login page.
+  if (req.method !== "GET" || KakaoContext.internals(req.kakao)?.state.bearer) return false;
   const mode = opts?.redirect ?? "auto";
   if (mode !== "auto") return mode;
   return (req.headers.accept ?? "").includes("text/html");

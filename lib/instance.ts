@@ -6,10 +6,12 @@ import type { FlowContext } from "./authjs/login-attempt.js";
 import type { ResolvedConfig } from "./config.js";
 import { requestOrigin } from "./http/origin.js";
 import { KakaoClient } from "./kakao/client.js";
+import { BearerSessionStore, bearerToken } from "./session/bearer-store.js";
 import { CookieSessionStore } from "./session/cookie-store.js";
 import { ExpressSessionStore } from "./session/express-session-store.js";
 import { RequestState } from "./session/request-state.js";
 import { processRevocations, syncRevocations } from "./session/revocation.js";
+import { SessionTokens } from "./session/session-token.js";
 import type { SessionStore } from "./session/store.js";
 import type { KakaoSessionData, SignInUrlOptions } from "./types.js";
 
@@ -21,7 +23,10 @@ import type { KakaoSessionData, SignInUrlOptions } from "./types.js";
 export class KakaoAuthInstance {
   readonly config: ResolvedConfig;
   readonly client: KakaoClient;
+  /** The web session store (cookie or express-session), chosen once. */
   readonly store: SessionStore;
+  /** Sessions sent as `Authorization: Bearer` (`session.bearer`); also mints exchanged tokens. */
+  readonly bearer: BearerSessionStore;
   readonly keyring: JweKeyring;
   readonly #authConfigFor: AuthConfigFor;
   /** Auth.js configs for actions outside a login attempt (`/csrf`, `/providers`), per base path. */
@@ -38,22 +43,32 @@ export class KakaoAuthInstance {
       timeout: config.timeout,
     });
     this.#authConfigFor = authConfigFactory(config, this.keyring, this.client);
+    const tokens = new SessionTokens(this.keyring, config.session);
     this.store =
       config.session.store === "cookie"
-        ? new CookieSessionStore(config, processRevocations, this.keyring)
+        ? new CookieSessionStore(config, processRevocations, tokens)
         : new ExpressSessionStore(config, processRevocations, this.keyring);
+    this.bearer = new BearerSessionStore(config, processRevocations, tokens);
     if (config.revocationStore) syncRevocations(config.revocationStore, config.revocationPollInterval * 1000);
   }
 
   /** Reads the session of a request; called once per request by the context middleware. */
   loadState(req: Request, res: Response): RequestState {
     const state = new RequestState(req, this.config.origin);
-    const stored = this.store.read(req, res, state);
+    // A request that presents a bearer token is an app's: that token is its session, whatever
+    // cookies the client also sends.
+    if (this.config.session.bearer && req.headers.authorization !== undefined && bearerToken(req)) state.bearer = true;
+    const stored = this.storeFor(state).read(req, res, state);
     if (stored) {
       state.session = stored.data;
       state.claims = stored.claims;
     }
     return state;
+  }
+
+  /** The store that holds this request's session. */
+  storeFor(state: RequestState): SessionStore {
+    return state.bearer ? this.bearer : this.store;
   }
 
   authConfigFor(ctx: FlowContext, state: RequestState): AuthConfig {
@@ -73,12 +88,12 @@ export class KakaoAuthInstance {
   /** Persists changed session data (token refresh) in the store. */
   async saveSession(req: Request, res: Response, state: RequestState, data: KakaoSessionData): Promise<void> {
     state.session = data;
-    await this.store.save(req, res, state, data);
+    await this.storeFor(state).save(req, res, state, data);
   }
 
   /** Ends the session of this request in the store. */
   async endSession(req: Request, res: Response, state: RequestState): Promise<void> {
-    await this.store.destroy(req, res, state);
+    await this.storeFor(state).destroy(req, res, state);
     state.session = undefined;
     req.kakaoUser = undefined;
   }

@@ -15,6 +15,7 @@ import { answerSignInAs, SIGN_IN_AS_HEADER } from "./routes/sign-in-as.js";
 import { signInRoute } from "./routes/signin.js";
 import { signOutReturnRoute } from "./routes/signout-return.js";
 import { signOutRoute } from "./routes/signout.js";
+import { tokenExchangeRoute } from "./routes/token-exchange.js";
 import { requireAdminKey, unlinkWebhookRoute } from "./routes/unlink-webhook.js";
 import type { KakaoAuthOptions } from "./types.js";
 
@@ -57,6 +58,8 @@ function authRouter(deps: RouteDeps, base: string): Router {
   auth.get(at("/csrf"), route(deps, authjsActionRoute("csrf")));
   auth.get(at("/providers"), route(deps, authjsActionRoute("providers")));
   auth.get(at("/error"), route(deps, errorRoute));
+  if (deps.instance.config.clients.tokenExchange)
+    auth.all(at("/token/kakao"), onlyMethods(["POST"]), smallBody(), route(deps, tokenExchangeRoute(deps)));
   if (deps.instance.config.adminKey)
     auth.all(
       at("/webhooks/kakao/unlink"),

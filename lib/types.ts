@@ -64,6 +64,13 @@ export interface KakaoSessionOptions {
   updateAge?: number;
   /** Decoded cookie sessions cached by token (default 10,000; 0 disables the cache). */
   cacheSize?: number;
+  /**
+   * Also accept `Authorization: Bearer <sessionToken>` (from `POST {basePath}/token/kakao`), read
+   * like the session cookie: same encryption, expiry, cache and revocation. When a request's tokens
+   * are refreshed, the new session token comes back in the `Kakao-Session-Token` response header.
+   * @default false
+   */
+  bearer?: boolean;
 }
 
 export interface SignInUrlOptions {
@@ -144,6 +151,28 @@ export interface KakaoAuthOptions {
   revocationStore?: import("./session/revocation.js").RevocationStore;
   /** Seconds between polls of `revocationStore` (default 5): the window in which another instance may still accept a revoked session. */
   revocationPollInterval?: number;
+  /**
+   * Exact origins of your own frontends (e.g. an SPA on `https://app.example.com`) that `returnTo`
+   * may name as absolute URLs and whose `Origin` header sign-out and token exchange accept.
+   * Everything else stays same-origin only. No wildcards.
+   * @example allowedOrigins: ["https://app.example.com"]
+   */
+  allowedOrigins?: string[];
+  /**
+   * Session cookie attributes. `domain` shares the cookie with sibling hosts (`app.` and `api.`
+   * of one site); `sameSite: "none"` lets an SPA on another site send it with
+   * `fetch(…, { credentials: "include" })`, needs an https `baseURL`, and keeps CSRF checks on every
+   * state-changing route.
+   * @default { sameSite: "lax" }
+   */
+  cookie?: { domain?: string; sameSite?: "lax" | "strict" | "none" };
+  /**
+   * Enables `POST {basePath}/token/kakao`: a mobile app or SPA that logged in with Kakao's SDK
+   * exchanges its id_token (`aud` one of `audiences`) or access token (`app_id` must be `appId`) for
+   * the same session a web login gets. Needs `appId`. `audiences` always includes `clientId`.
+   * @example tokenExchange: { audiences: [process.env.KAKAO_NATIVE_APP_KEY!, process.env.KAKAO_JS_KEY!] }
+   */
+  tokenExchange?: boolean | { audiences?: string[] };
   /**
    * Extra `@auth/core` config merged in (callbacks, events, logger, …). `pages.error` sends failed
    * logins to the app's own page as `?error=<code>` instead of the built-in one.

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SECRET, serverErrors } from "./support/app.js";
+import { SECRET } from "./support/app.js";
 import { advanceClocks, restoreClocks } from "./support/clocks.js";
 import { captureDebugLogs } from "./support/debug-capture.js";
 import { useEmulator } from "./support/emulator.js";
 import { kakaoContextRoutes } from "./support/kakao-routes.js";
 import { LoginFlow } from "./support/login-flow.js";
+import { expectNoServerErrorsAfterEach } from "./support/no-server-errors.js";
 import { expectCleanError, secretsOf, useApp } from "./support/security.js";
 import { signInNewUser } from "./support/sign-in-user.js";
 
@@ -34,6 +35,7 @@ describe("LOG-01: debug output (DEBUG=express-kakao-auth:*)", () => {
     restoreClocks(emu.get());
     emu.get().clearFaults();
   });
+  expectNoServerErrorsAfterEach();
 
   function expectNotLogged(values: Array<string | null | undefined>): void {
     const text = logs.text();
@@ -122,10 +124,6 @@ describe("LOG-01: debug output (DEBUG=express-kakao-auth:*)", () => {
     expect(logs.lines.length).toBeGreaterThan(10);
     expectNotLogged(secretsOf(emu.get()));
   });
-
-  it("never answered with a 5xx", () => {
-    expect(serverErrors).toEqual([]);
-  });
 });
 
 describe("LOG-02: error pages and JSON error bodies", () => {
@@ -136,6 +134,7 @@ describe("LOG-02: error pages and JSON error bodies", () => {
     restoreClocks(emu.get());
     emu.get().clearFaults();
   });
+  expectNoServerErrorsAfterEach();
 
   /** The secrets plus whatever tokens and cookies this browser and user hold. */
   function sensitive(flow?: LoginFlow, userId?: string): string[] {
@@ -239,10 +238,6 @@ describe("LOG-02: error pages and JSON error bodies", () => {
       expect(body).not.toMatch(STACK_TRACE);
       for (const secret of secrets) expect(body).not.toContain(secret);
     }
-  });
-
-  it("never answered with a 5xx", () => {
-    expect(serverErrors).toEqual([]);
   });
 });
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { serverErrors } from "./support/app.js";
 import { advanceClocks, formField, refreshRequests, restoreClocks } from "./support/clocks.js";
 import { useEmulator } from "./support/emulator.js";
 import { kakaoContextRoutes } from "./support/kakao-routes.js";
 import type { LoginFlow } from "./support/login-flow.js";
+import { expectNoServerErrorsAfterEach } from "./support/no-server-errors.js";
 import { expectNoSession, setsSessionCookie, useApp, whoami } from "./support/security.js";
 import { signInBrowser, signInNewUser } from "./support/sign-in-user.js";
 
@@ -39,6 +39,7 @@ describe("req.kakao tokens and Kakao API calls", () => {
     restoreClocks(emu.get());
     emu.get().clearFaults();
   });
+  expectNoServerErrorsAfterEach();
 
   it("RT-01: twenty concurrent requests needing a refresh cause exactly one refresh at Kakao", async () => {
     const emulator = emu.get();
@@ -203,10 +204,6 @@ describe("req.kakao tokens and Kakao API calls", () => {
     flow.jar.take(res);
     await expectNoSession(flow);
   });
-
-  it("never answered with a 5xx", () => {
-    expect(serverErrors).toEqual([]);
-  });
 });
 
 describe("req.kakao with a short timeout", () => {
@@ -214,6 +211,7 @@ describe("req.kakao with a short timeout", () => {
   const app = useApp(() => emu.get(), { routes: kakaoContextRoutes, options: { timeout: 500 } });
 
   afterEach(() => emu.get().clearFaults());
+  expectNoServerErrorsAfterEach();
 
   it("RT-05: a Kakao API that does not answer is abandoned after the timeout with a clean KakaoApiError", async () => {
     const { flow } = await signInNewUser(app.url, emu.get());
@@ -229,9 +227,5 @@ describe("req.kakao with a short timeout", () => {
     });
     expect(elapsed).toBeGreaterThanOrEqual(450);
     expect(elapsed).toBeLessThan(2_000);
-  });
-
-  it("never answered with a 5xx", () => {
-    expect(serverErrors).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import type { Account } from "@auth/core/types";
 import { decodeJwt } from "jose";
 import type { ResolvedConfig } from "../config.js";
 import { KakaoAuthError } from "../errors.js";
-import { sameOriginPath } from "../http/return-to.js";
+import { redirectTarget } from "../http/return-to.js";
 import type { KakaoClient } from "../kakao/client.js";
 import { defaultKakaoUser, type KakaoProfile } from "../kakao/profile.js";
 import { log } from "../log.js";
@@ -139,7 +139,7 @@ export function authConfigFactory(config: ResolvedConfig, keyring: JweKeyring, c
         return out;
       },
       redirect({ url, baseUrl }) {
-        return `${new URL(baseUrl).origin}${sameOriginPath(url, new URL(baseUrl).origin)}`;
+        return redirectTarget(url, new URL(baseUrl).origin, config.clients.allowedOrigins);
       },
       ...(extra.callbacks?.session ? { session: extra.callbacks.session } : {}),
     },

@@ -46,3 +46,38 @@ export function sameOriginPath(value: string, origin: string): string {
     return "/";
   }
 }
+
+/**
+ * Where to send the user back to: a same-origin path (as `sanitizeReturnTo`), or an absolute URL
+ * on one of `allowedOrigins` (an SPA on another origin), whose path passes the same checks. The
+ * origin is compared exactly after parsing, so look-alikes (`app.example.com.evil`, userinfo,
+ * other ports or schemes) never match (RFC 9700 §4.11).
+ */
+export function returnTarget(value: unknown, origin: string, allowedOrigins: readonly string[]): string | undefined {
+  if (typeof value !== "string") return undefined;
+  if (allowedOrigins.length === 0 || value.startsWith("/")) return sanitizeReturnTo(value, origin);
+  if (value.length > 2048 || /[\u0000-\u0020\u007f\\]/.test(value)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.username || url.password || !allowedOrigins.includes(url.origin)) return undefined;
+  if (!value.toLowerCase().startsWith(`${url.origin}/`) && value.toLowerCase() !== url.origin) return undefined;
+  const path = sanitizeReturnTo(`${url.pathname}${url.search}${url.hash}`, url.origin);
+  return path === undefined ? undefined : `${url.origin}${path}`;
+}
+
+/** `returnTarget` for URLs Auth.js hands back (absolute, same-origin ones included); "/" when refused. */
+export function redirectTarget(value: string, origin: string, allowedOrigins: readonly string[]): string {
+  if (!value.startsWith("/")) {
+    try {
+      const url = new URL(value);
+      if (url.origin !== origin) return returnTarget(value, origin, allowedOrigins) ?? `${origin}/`;
+    } catch {
+      return `${origin}/`;
+    }
+  }
+  return `${origin}${sameOriginPath(value, origin)}`;
+}

@@ -32,6 +32,18 @@ const ROTATION_WINDOW_S = 31 * 24 * 60 * 60;
  */
 const RACE_GRACE_MS = 10_000;
 
+/** How long an access-token check is reused (per token hash). */
+const TOKEN_INFO_CACHE_MS = 60_000;
+
+/** What Kakao says about an access token. */
+export interface AccessTokenInfo {
+  userId: string;
+  /** The app the token was issued to (compare with this app's id: substitution attack). */
+  appId: string;
+  /** Seconds left. */
+  expiresIn: number;
+}
+
 export interface KakaoClientOptions {
   clientId: string;
   clientSecret: string | undefined;
@@ -64,6 +76,7 @@ export class KakaoClient {
    * period the answer is repeated without asking Kakao again (the token cannot have come back).
    */
   readonly #refused = new Map<string, { at: number; error: Error }>();
+  readonly #tokenInfo = new Map<string, { until: number; answer: Promise<AccessTokenInfo> }>();
 
   constructor(options: KakaoClientOptions) {
     this.options = options;
@@ -228,6 +241,38 @@ export class KakaoClient {
         `Kakao /v2/user/me answered an unusable profile: ${(err as Error).message}`,
       );
     }
+  }
+
+  /**
+   * `GET /v1/user/access_token_info` (kakao-api.md §5.1): whose token this is, for which app, and
+   * for how long. Answers are cached for a minute per token hash, so a client replaying one token
+   * cannot make us call Kakao on every request; refusals are cached too.
+   */
+  async tokenInfo(accessToken: string): Promise<AccessTokenInfo> {
+    const key = sha256(accessToken);
+    const now = Date.now();
+    const cached = this.#tokenInfo.get(key);
+    if (cached && cached.until > now) return cached.answer;
+    const answer = this.api<{ id?: unknown; app_id?: unknown; expires_in?: unknown }>(
+      accessToken,
+      "/v1/user/access_token_info",
+    ).then((body) => {
+      const id = typeof body?.id === "string" || typeof body?.id === "number" ? String(body.id) : "";
+      if (!/^\d{1,20}$/.test(id))
+        throw new KakaoApiError({ kakaoCode: -1, kakaoStatus: 200, message: "Kakao token info has no user id." });
+      return {
+        userId: id,
+        appId: typeof body.app_id === "number" || typeof body.app_id === "string" ? String(body.app_id) : "",
+        expiresIn: typeof body.expires_in === "number" ? body.expires_in : 0,
+      };
+    });
+    // A failure caused by Kakao being down is not remembered; a refusal (-401) is.
+    answer.catch((err: unknown) => {
+      if ((err as { code?: unknown }).code === "ERR_KAKAO_UNAVAILABLE") this.#tokenInfo.delete(key);
+    });
+    if (this.#tokenInfo.size >= 10_000) this.#tokenInfo.clear();
+    this.#tokenInfo.set(key, { until: now + TOKEN_INFO_CACHE_MS, answer });
+    return answer;
   }
 
   /** `POST /v1/user/logout` with the user's token: expires that token and its refresh token. */

@@ -2,7 +2,7 @@ import type { Request, Response } from "express";
 import { startSignIn } from "../authjs/attempt.js";
 import { CONSENT_ITEM } from "../config.js";
 import { queryParams } from "../http/origin.js";
-import { sanitizeReturnTo } from "../http/return-to.js";
+import { returnTarget } from "../http/return-to.js";
 import { log } from "../log.js";
 import type { RequestState } from "../session/request-state.js";
 import { NO_STORE, originOr400, type RouteDeps } from "./route.js";
@@ -30,14 +30,14 @@ export async function signInRoute(req: Request, res: Response, state: RequestSta
   const origin = originOr400(req, res, deps);
   if (!origin) return;
   const q = queryParams(req);
-  const returnTo = sanitizeReturnTo(q.get("returnTo"), origin) ?? "/";
+  const returnTo = returnTarget(q.get("returnTo"), origin, instance.config.clients.allowedOrigins) ?? "/";
   const params = signInParams(q, deps);
   const url = `${origin}${instance.basePath(state)}/signin/kakao${params.size ? `?${params}` : ""}`;
   const location = await startSignIn(req, res, state, {
     authConfig: instance.authConfigFor({ req }, state),
     secret: instance.config.secrets[0]!,
     url,
-    callbackUrl: `${origin}${returnTo}`,
+    callbackUrl: returnTo.startsWith("/") ? `${origin}${returnTo}` : returnTo,
     freshLogin: params.get("prompt") === "login",
   });
   if (!location) {

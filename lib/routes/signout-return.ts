@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import { queryParams } from "../http/origin.js";
-import { sanitizeReturnTo } from "../http/return-to.js";
+import { returnTarget } from "../http/return-to.js";
 import type { RequestState } from "../session/request-state.js";
 import type { RouteDeps } from "./route.js";
 
@@ -8,5 +8,7 @@ import type { RouteDeps } from "./route.js";
 export function signOutReturnRoute(req: Request, res: Response, _state: RequestState, deps: RouteDeps): void {
   const origin = deps.instance.origin(req);
   const returnTo = queryParams(req).get("state");
-  res.set("cache-control", "no-store").redirect(302, (origin && sanitizeReturnTo(returnTo, origin)) || "/");
+  res
+    .set("cache-control", "no-store")
+    .redirect(302, (origin && returnTarget(returnTo, origin, deps.instance.config.clients.allowedOrigins)) || "/");
 }

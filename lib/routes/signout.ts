@@ -2,7 +2,7 @@ import type { Request, Response } from "express";
 import { csrfTokenValid } from "../authjs/csrf.js";
 import type { KakaoAuthInstance } from "../instance.js";
 import { bodyFields } from "../http/request-body.js";
-import { sanitizeReturnTo } from "../http/return-to.js";
+import { returnTarget } from "../http/return-to.js";
 import { log } from "../log.js";
 import type { RequestState } from "../session/request-state.js";
 import { originOr400, type RouteDeps } from "./route.js";
@@ -13,8 +13,10 @@ export async function signOutRoute(req: Request, res: Response, state: RequestSt
   const body = bodyFields(req);
   const origin = originOr400(req, res, deps);
   if (!origin) return;
-  const sameOrigin = req.headers.origin === origin;
-  if (!sameOrigin && !csrfTokenValid(req, instance.config.secrets, state.secure, body.csrfToken)) {
+  const { allowedOrigins } = instance.config.clients;
+  // The Origin a browser sends is trusted when it is this site or one of the app's own frontends.
+  const trustedOrigin = req.headers.origin === origin || allowedOrigins.includes(req.headers.origin ?? "");
+  if (!trustedOrigin && !csrfTokenValid(req, instance.config.secrets, state.secure, body.csrfToken)) {
     log.session("sign-out refused: no valid CSRF token or same-origin Origin");
     res.status(403).json({
       error: "csrf",
@@ -30,7 +32,7 @@ export async function signOutRoute(req: Request, res: Response, state: RequestSt
   }
   await instance.endSession(req, res, state);
   if (instance.config.onSignOut) await instance.config.onSignOut({ user: session?.user, req });
-  const returnTo = sanitizeReturnTo(body.callbackUrl ?? body.returnTo, origin) ?? "/";
+  const returnTo = returnTarget(body.callbackUrl ?? body.returnTo, origin, allowedOrigins) ?? "/";
   const wantsHtml = (req.headers.accept ?? "").includes("text/html");
   // Also end the browser's Kakao Account session (kakao-api.md §5.3): Kakao then returns to
   // {basePath}/signout/kakao, which must be registered as a Logout Redirect URI.

@@ -1,27 +1,17 @@
 import type { Request, Response } from "express";
 import { parse as parseCookies, serialize } from "cookie";
-import { LRUCache } from "lru-cache";
 import { SESSION_COOKIE, secureName } from "../authjs/cookie-names.js";
-import { decryptJwe, encryptJwe, type JweKey, type JweKeyring } from "../authjs/jwe.js";
 import type { ResolvedConfig } from "../config.js";
 import { log } from "../log.js";
 import type { KakaoSessionData } from "../types.js";
 import type { RequestState } from "./request-state.js";
 import { revokeSessionId, type RevocationList } from "./revocation.js";
-import { isSessionData, isSessionLive, sessionExpiry } from "./rules.js";
+import { isSessionLive } from "./rules.js";
+import type { SessionTokens } from "./session-token.js";
 import type { SessionStore, StoredSession } from "./store.js";
 
 // Auth.js chunks above 4096 bytes per cookie minus its attribute estimate (lib/utils/cookie.ts).
 const CHUNK_SIZE = 4096 - 163;
-/** Larger session cookies are not even decrypted (security-tests SES-12). */
-const MAX_TOKEN_LENGTH = 32 * 1024;
-
-interface Decoded {
-  token: string;
-  data: KakaoSessionData;
-  claims: Record<string, unknown>;
-  exp: number;
-}
 
 /**
  * The value of cookie `name` when it is the only cookie whose name starts with `name` (no chunks,
@@ -57,18 +47,12 @@ function dropSetCookies(res: Response, name: string): void {
 export class CookieSessionStore implements SessionStore {
   readonly #config: ResolvedConfig;
   readonly #revocations: RevocationList;
-  readonly #keyring: JweKeyring;
-  readonly #cache: LRUCache<string, Decoded> | undefined;
+  readonly #tokens: SessionTokens;
 
-  constructor(config: ResolvedConfig, revocations: RevocationList, keyring: JweKeyring) {
+  constructor(config: ResolvedConfig, revocations: RevocationList, tokens: SessionTokens) {
     this.#config = config;
-    this.#keyring = keyring;
     this.#revocations = revocations;
-    this.#cache = config.session.cacheSize > 0 ? new LRUCache({ max: config.session.cacheSize }) : undefined;
-  }
-
-  #keysFor(name: string): JweKey[] {
-    return this.#keyring.keys(name);
+    this.#tokens = tokens;
   }
 
   /** Joins `name` or its chunks `name.0`, `name.1`, … as Auth.js writes them. */
@@ -96,19 +80,6 @@ export class CookieSessionStore implements SessionStore {
     return { token: chunks.map((c) => c[1]).join(""), names };
   }
 
-  #decode(token: string, name: string): Decoded | undefined {
-    // Keyed by the 43-character authentication tag, not the ~1.2 KB token: hashing a fresh long
-    // string on every request cost ~1.4 µs (bench/). A hit still compares the whole token.
-    const tag = token.slice(token.lastIndexOf(".") + 1);
-    const cached = this.#cache?.get(tag);
-    if (cached?.token === token) return cached;
-    const claims = decryptJwe(token, this.#keysFor(name));
-    if (!claims || typeof claims.exp !== "number" || !isSessionData(claims.kakao)) return undefined;
-    const decoded: Decoded = { token, data: claims.kakao, claims, exp: claims.exp };
-    this.#cache?.set(tag, decoded);
-    return decoded;
-  }
-
   /** The live session of this request, or `undefined`; stale or revoked cookies are cleared. */
   read(req: Request, res: Response, state: RequestState): StoredSession | undefined {
     // Most anonymous requests stop at this substring check (both cookie names contain it).
@@ -117,15 +88,14 @@ export class CookieSessionStore implements SessionStore {
     const name = secureName(SESSION_COOKIE, secure);
     const { token, names } = this.#token(req, name);
     if (!token) return undefined;
-    const decoded = token.length <= MAX_TOKEN_LENGTH ? this.#decode(token, name) : undefined;
+    const decoded = this.#tokens.decode(token, name);
     const now = Date.now();
     if (
       decoded &&
       decoded.exp * 1000 > now &&
       isSessionLive(decoded.data, now, this.#config.session, this.#revocations)
     ) {
-      if (this.#config.session.rolling && this.#renewalDue(decoded.claims, now))
-        this.write(res, secure, decoded.data, decoded.claims);
+      if (this.#tokens.renewalDue(decoded.claims, now)) this.write(res, secure, decoded.data, decoded.claims);
       return { data: decoded.data, claims: decoded.claims };
     }
     if (!decoded) {
@@ -137,11 +107,6 @@ export class CookieSessionStore implements SessionStore {
     log.session("session cookie refused: expired or revoked");
     this.#clear(res, names, secure);
     return undefined;
-  }
-
-  #renewalDue(claims: Record<string, unknown>, now: number): boolean {
-    const iat = typeof claims.iat === "number" ? claims.iat : 0;
-    return Math.floor(now / 1000) - iat >= this.#config.session.updateAge;
   }
 
   create(
@@ -175,12 +140,8 @@ export class CookieSessionStore implements SessionStore {
   /** Writes (or rewrites, after a renewal or token refresh) the session cookie. */
   write(res: Response, secure: boolean, data: KakaoSessionData, claims: Record<string, unknown> = {}): void {
     const name = secureName(SESSION_COOKIE, secure);
-    const key = this.#keysFor(name)[0]!;
-    const now = Date.now();
-    const exp = sessionExpiry(data, now, this.#config.session);
-    const { iat: _iat, exp: _exp, jti: _jti, ...rest } = claims;
-    const token = encryptJwe({ ...rest, kakao: data }, key, exp, Math.floor(now / 1000));
-    const options = { httpOnly: true, sameSite: "lax" as const, path: "/", secure, expires: new Date(exp * 1000) };
+    const { token, exp } = this.#tokens.encode(data, claims, name);
+    const options = { ...this.#attributes(secure), expires: new Date(exp * 1000) };
     // A renewal written earlier in this response (rolling expiry, then a token refresh) is
     // replaced, not repeated: one Set-Cookie per name (RFC 6265 §4.1.1).
     dropSetCookies(res, name);
@@ -200,8 +161,13 @@ export class CookieSessionStore implements SessionStore {
   }
 
   #clear(res: Response, names: string[], secure: boolean): void {
-    for (const n of names)
-      res.append("Set-Cookie", serialize(n, "", { httpOnly: true, sameSite: "lax", path: "/", secure, maxAge: 0 }));
+    for (const n of names) res.append("Set-Cookie", serialize(n, "", { ...this.#attributes(secure), maxAge: 0 }));
+  }
+
+  /** HttpOnly, SameSite as configured (Lax by default), Secure on https, the configured domain. */
+  #attributes(secure: boolean) {
+    const { domain, sameSite } = this.#config.clients.cookie;
+    return { httpOnly: true, sameSite, path: "/", secure, ...(domain ? { domain } : {}) } as const;
   }
 
   /** Clears the cookie and its chunks on this browser. */

@@ -6,6 +6,8 @@ export class RequestState {
   session: KakaoSessionData | undefined = undefined;
   /** The session cookie's claims (cookie store only). */
   claims: Record<string, unknown> | undefined = undefined;
+  /** The session came as `Authorization: Bearer` (an app, not a browser page). */
+  bearer = false;
   /** Where `kakaoAuth()` is mounted (`req.baseUrl` inside it): URLs it builds start there. */
   readonly mountPath: string;
   #secure: boolean | undefined;

@@ -9,6 +9,12 @@ export type {
   Fault,
   RecordedRequest,
   UnlinkWebhookParams,
+  EmulatorAppKeys,
+  EmulatorOtherApp,
+  SdkLoginApp,
+  SdkLoginOptions,
+  SdkLoginTokens,
+  SignIdTokenOptions,
 } from "./emulator/index.js";
 
 /**

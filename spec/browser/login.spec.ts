@@ -9,6 +9,7 @@ import type { KakaoEmulator } from "../../lib/testing/index.js";
 import { SECRET } from "../support/app.js";
 import { chromiumAvailable, useBrowser } from "../support/browser.js";
 import { useEmulator } from "../support/emulator.js";
+import { expectNoServerErrorsAfterEach } from "../support/no-server-errors.js";
 import { SESSION_COOKIE_NAME } from "../support/security.js";
 import { listen, type Listening } from "../support/server.js";
 
@@ -95,6 +96,7 @@ describe.skipIf(!chromiumAvailable())("Kakao login in a real browser (Chromium)"
     late.app = demoLikeApp(emu.get(), server.url, observed);
   });
   afterAll(async () => server?.close());
+  expectNoServerErrorsAfterEach(observed.serverErrors);
 
   /** The emulator's authorize endpoint, where the interactive consent page is served. */
   const consentUrl = (): ((url: URL) => boolean) => (url) =>
@@ -226,9 +228,5 @@ describe.skipIf(!chromiumAvailable())("Kakao login in a real browser (Chromium)"
     await page.goto(`${server.url}/profile`);
     await page.waitForURL(consentUrl());
     expect(visited).toContain(`${server.url}/auth/signin/kakao?returnTo=%2Fprofile`);
-  });
-
-  it("never answered with a 5xx", () => {
-    expect(observed.serverErrors).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireKakaoScopes } from "../../lib/index.js";
-import { buildApp, serverErrors } from "../support/app.js";
+import { buildApp } from "../support/app.js";
 import { useEmulator } from "../support/emulator.js";
 import { LoginFlow } from "../support/login-flow.js";
+import { expectNoServerErrorsAfterEach } from "../support/no-server-errors.js";
 import { listen, type Listening } from "../support/server.js";
 
 describe("incremental consent through the emulator", () => {
@@ -29,6 +30,7 @@ describe("incremental consent through the emulator", () => {
     );
   });
   afterAll(async () => app.close());
+  expectNoServerErrorsAfterEach();
 
   async function signedInWithoutTalk(id: string): Promise<LoginFlow> {
     emu.get().addUser({ id, nickname: "동의", agreedScopes: ["profile_nickname"] });
@@ -66,9 +68,5 @@ describe("incremental consent through the emulator", () => {
     flow.jar.take(res);
     expect((await res.json()).scopes).toEqual(expect.arrayContaining(["profile_nickname", "talk_message"]));
     expect((await flow.get("/share")).status).toBe(200);
-  });
-
-  it("never answered with a 5xx", () => {
-    expect(serverErrors).toEqual([]);
   });
 });

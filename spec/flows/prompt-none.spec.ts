@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, serverErrors } from "../support/app.js";
+import { buildApp } from "../support/app.js";
 import { useEmulator } from "../support/emulator.js";
 import { LoginFlow } from "../support/login-flow.js";
+import { expectNoServerErrorsAfterEach } from "../support/no-server-errors.js";
 import { listen, type Listening } from "../support/server.js";
 
 describe("silent sign-in with prompt=none", () => {
@@ -20,6 +21,7 @@ describe("silent sign-in with prompt=none", () => {
     );
   });
   afterAll(async () => app.close());
+  expectNoServerErrorsAfterEach();
 
   it("forwards prompt=none to Kakao's authorize endpoint", async () => {
     const flow = new LoginFlow(app.url);
@@ -51,9 +53,5 @@ describe("silent sign-in with prompt=none", () => {
     const flow = new LoginFlow(app.url);
     await flow.run({ prompt: "none", returnTo: "/landing", login_hint: "7100000003" });
     expect(await (await flow.get("/landing")).json()).toMatchObject({ user: { id: "7100000003" }, silent: null });
-  });
-
-  it("never answered with a 5xx", () => {
-    expect(serverErrors).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sanitizeReturnTo } from "../../lib/http/return-to.js";
-import { EXPRESS_MAJORS, serverErrors } from "../support/app.js";
+import { EXPRESS_MAJORS } from "../support/app.js";
 import { useEmulator } from "../support/emulator.js";
 import { LoginFlow } from "../support/login-flow.js";
+import { expectNoServerErrorsAfterEach } from "../support/no-server-errors.js";
 import { expectCleanError, secretsOf, useApp } from "../support/security.js";
 
 /** returnTo values that must all land on "/" (RED-01..06), each labelled with its catalogue row. */
@@ -48,6 +49,7 @@ const FRIENDLY_RETURN_TO = ["/me", "/me?tab=1#section", "/a/b%20c?q=%2F"];
 describe.each(EXPRESS_MAJORS)("returnTo after Kakao login on Express %i", (major) => {
   const emu = useEmulator();
   const app = useApp(emu.get, { express: major });
+  expectNoServerErrorsAfterEach();
 
   it.each(HOSTILE_RETURN_TO)("%s: returnTo %j lands on / after login", async (_id, returnTo) => {
     const flow = new LoginFlow(app.url);
@@ -128,10 +130,6 @@ describe.each(EXPRESS_MAJORS)("returnTo after Kakao login on Express %i", (major
     expect(page.headers.get("referrer-policy")).toBe("no-referrer");
     const shown = await expectCleanError(res, app.url, secretsOf(emu.get()));
     expect(shown.body).not.toContain(code);
-  });
-
-  it("never answered with a 5xx", () => {
-    expect(serverErrors).toEqual([]);
   });
 });
 

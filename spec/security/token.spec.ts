@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { KakaoOAuthError } from "../../lib/index.js";
 import { kakaoOAuthError } from "../../lib/kakao/oauth-errors.js";
 import type { Fault } from "../../lib/testing/index.js";
-import { serverErrors } from "../support/app.js";
 import { captureDebugLogs } from "../support/debug-capture.js";
 import { useEmulator } from "../support/emulator.js";
 import { LoginFlow } from "../support/login-flow.js";
+import { expectNoServerErrorsAfterEach } from "../support/no-server-errors.js";
 import { expectCleanError, expectNoSession, secretsOf, useApp, whoami } from "../support/security.js";
 
 /** What the error page must tell the site owner to do, per KOE code (kakao-api.md §3.6). */
@@ -50,6 +50,7 @@ describe("the token exchange and profile request (Express 5)", () => {
   }
 
   afterEach(() => emu.get().clearFaults());
+  expectNoServerErrorsAfterEach();
 
   it("TOK-01: the code is exchanged with client_secret_post: credentials in the form body only", async () => {
     await new LoginFlow(app.url).run();
@@ -223,9 +224,5 @@ describe("the token exchange and profile request (Express 5)", () => {
     const flow = new LoginFlow(app.url);
     await flow.run({ login_hint: "4000000001" });
     expect(await whoami(flow)).toMatchObject({ id: "4000000001", email: "user@example.com", emailVerified: true });
-  });
-
-  it("never answered with a 5xx", () => {
-    expect(serverErrors).toEqual([]);
   });
 });

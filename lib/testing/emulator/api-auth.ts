@@ -6,7 +6,10 @@ import type { TokenRecord } from "./store.js";
 import type { EmulatorUser } from "./types.js";
 
 export interface Caller {
+  /** The user as the calling app sees them (`Store.asSeenBy`: a copy for the other app). */
   user: EmulatorUser;
+  /** The app the token was issued to (this app in admin-key mode). */
+  appId: string;
   /** The access token, in Bearer mode. */
   token: TokenRecord | undefined;
 }
@@ -31,7 +34,7 @@ export function authenticate(ctx: RequestContext, opts: { admin: boolean }): Cal
     if (!rec || !user) return void sendKapi(res, -401);
     if (rec.expiresAt <= emu.clock.now())
       return void sendKapi(res, -401, { msg: "this access token is already expired" });
-    return { user, token: rec };
+    return { user: emu.store.asSeenBy(user, rec.grant.appId), appId: rec.grant.appId, token: rec };
   }
   if (scheme === "KakaoAK" && credential) {
     if (!opts.admin) return void sendKapi(res, -401, { msg: "wrong app key type. user access token is required." });
@@ -44,7 +47,7 @@ export function authenticate(ctx: RequestContext, opts: { admin: boolean }): Cal
       return void sendKapi(res, -2, { msg: "target_id is required and must be a number" });
     const user = emu.store.users.get(targetId);
     if (!user || !user.linked) return void sendKapi(res, -101);
-    return { user, token: undefined };
+    return { user, appId: emu.config.appId, token: undefined };
   }
   sendKapi(res, -401, { msg: "no authentication key!" });
   return undefined;

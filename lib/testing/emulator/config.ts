@@ -1,13 +1,19 @@
 import { randomBytes, randomInt } from "node:crypto";
-import type { EmulatorClock, EmulatorUser, KakaoEmulatorOptions } from "./types.js";
+import type { EmulatorClock, EmulatorOtherApp, EmulatorUser, KakaoEmulatorOptions } from "./types.js";
 
 /** Options with every default filled in. */
 export interface EmulatorConfig {
   port: number;
   clientId: string;
+  /** The app's JavaScript key (Kakao's JS SDK). */
+  javascriptKey: string;
+  /** The app's native app key (Kakao's Android/iOS SDKs). */
+  nativeAppKey: string;
   clientSecret: string | null;
   adminKey: string;
   appId: string;
+  /** Another, unrelated Kakao app: its tokens are valid at Kakao, but not for this app. */
+  otherApp: EmulatorOtherApp;
   redirectUris: string[] | "any";
   logoutRedirectUris: string[] | "any";
   consentItems: string[];
@@ -37,15 +43,43 @@ function seconds(name: string, value: number | undefined, fallback: number): num
   return Math.floor(value);
 }
 
+function appKey(name: string, value: string | undefined, prefix: string): string {
+  if (value === undefined) return `${prefix}-${randomBytes(12).toString("hex")}`;
+  if (typeof value !== "string" || value === "")
+    throw new TypeError(`startKakaoEmulator: ${name} must be a non-empty string`);
+  return value;
+}
+
+function randomAppId(): string {
+  return String(randomInt(1_000_000, 9_999_999));
+}
+
 export function resolveConfig(o: KakaoEmulatorOptions): EmulatorConfig {
   const port = o.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError("startKakaoEmulator: bad port");
+  const clientId = appKey("clientId", o.clientId, "emu-rest-key");
+  const javascriptKey = appKey("javascriptKey", o.javascriptKey, "emu-js-key");
+  const nativeAppKey = appKey("nativeAppKey", o.nativeAppKey, "emu-native-key");
+  // Kakao issues each platform key once; two equal keys would make an id_token's aud ambiguous.
+  if (new Set([clientId, javascriptKey, nativeAppKey]).size !== 3)
+    throw new TypeError("startKakaoEmulator: clientId, javascriptKey and nativeAppKey must differ");
+  const appId = o.appId ?? randomAppId();
+  let otherAppId = randomAppId();
+  while (otherAppId === appId) otherAppId = randomAppId();
   return {
     port,
-    clientId: o.clientId ?? `emu-rest-key-${randomBytes(12).toString("hex")}`,
+    clientId,
+    javascriptKey,
+    nativeAppKey,
     clientSecret: o.clientSecret === null ? null : (o.clientSecret ?? randomBytes(24).toString("base64url")),
     adminKey: o.adminKey ?? `emu-admin-key-${randomBytes(12).toString("hex")}`,
-    appId: o.appId ?? String(randomInt(1_000_000, 9_999_999)),
+    appId,
+    otherApp: {
+      appId: otherAppId,
+      restKey: `emu-other-rest-key-${randomBytes(12).toString("hex")}`,
+      javascriptKey: `emu-other-js-key-${randomBytes(12).toString("hex")}`,
+      nativeAppKey: `emu-other-native-key-${randomBytes(12).toString("hex")}`,
+    },
     redirectUris: o.redirectUris ?? "any",
     logoutRedirectUris: o.logoutRedirectUris ?? "any",
     consentItems: [...(o.consentItems ?? ["profile_nickname", "profile_image", "account_email"])],

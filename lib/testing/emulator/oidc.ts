@@ -70,11 +70,11 @@ export function trustedEmail(user: EmulatorUser): string | undefined {
 export function idTokenClaims(
   emu: EmulatorState,
   user: EmulatorUser,
-  p: { authTime: number; exp: number; nonce: string | undefined },
+  p: { aud: string; authTime: number; exp: number; nonce: string | undefined },
 ): Record<string, unknown> {
   const iat = Math.floor(emu.clock.now() / 1000);
   const claims: Record<string, unknown> = {
-    aud: emu.config.clientId,
+    aud: p.aud,
     sub: user.id,
     auth_time: p.authTime,
     iss: emu.url,
@@ -90,15 +90,23 @@ export function idTokenClaims(
   return claims;
 }
 
-/** Signs the id_token of a grant, applying a pending `setIdTokenOverride`. */
+/**
+ * Signs the id_token of a grant (claims as the grant's app sees the user), merging `overrides` (an
+ * `undefined` value drops the claim), then applying a pending `setIdTokenOverride`.
+ */
 export async function issueIdToken(
   emu: EmulatorState,
   grant: Grant,
-  p: { exp: number; nonce: string | undefined },
+  p: { aud: string; exp: number; nonce: string | undefined; overrides?: Record<string, unknown> },
 ): Promise<string | undefined> {
-  const user = emu.store.users.get(grant.userId);
-  if (!user) return undefined;
-  let claims = idTokenClaims(emu, user, { authTime: grant.authTime, exp: p.exp, nonce: p.nonce });
+  const known = emu.store.users.get(grant.userId);
+  if (!known) return undefined;
+  const user = emu.store.asSeenBy(known, grant.appId);
+  let claims = idTokenClaims(emu, user, { aud: p.aud, authTime: grant.authTime, exp: p.exp, nonce: p.nonce });
+  for (const [k, v] of Object.entries(p.overrides ?? {})) {
+    if (v === undefined) delete claims[k];
+    else claims[k] = v;
+  }
   const o = emu.idTokenOverride;
   if (o && o.remaining > 0) {
     o.remaining -= 1;

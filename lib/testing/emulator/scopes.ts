@@ -74,7 +74,7 @@ export function handleRevokeScopes(ctx: RequestContext): void {
       msg: `[${required.join(", ")}] is not revocable. check out if it's set as required on developers.kakao.com`,
     });
   }
-  ctx.state.store.revokeConsent(user, wanted);
+  ctx.state.store.revokeConsent(user, wanted, caller.appId);
   sendJson(ctx.res, 200, scopesDoc(ctx.state, user));
 }
 

@@ -3,6 +3,7 @@ import { createClock, DEFAULT_USER, resolveConfig } from "./config.js";
 import type { EmulatorState } from "./context.js";
 import { Faults, KNOWN_ROUTES } from "./faults.js";
 import { KeyRing } from "./keys.js";
+import { sdkLogin } from "./sdk-login.js";
 import { createEmulatorServer } from "./server.js";
 import { Store } from "./store.js";
 import type { KakaoEmulator, KakaoEmulatorOptions, RecordedRequest } from "./types.js";
@@ -56,15 +57,12 @@ export async function startKakaoEmulator(options: KakaoEmulatorOptions = {}): Pr
     clientSecret: config.clientSecret,
     adminKey: config.adminKey,
     appId: config.appId,
+    appKeys: { rest: config.clientId, javascript: config.javascriptKey, native: config.nativeAppKey },
+    otherApp: { ...config.otherApp },
     users: store.users,
     addUser: (user) => store.addUser(user),
     setCurrentUser(idOrUser) {
-      if (typeof idOrUser !== "string") {
-        state.currentUserId = (store.users.get(idOrUser.id) ?? store.addUser(idOrUser)).id;
-        return;
-      }
-      if (!store.users.has(idOrUser)) throw new TypeError(`setCurrentUser: unknown user ${idOrUser}`);
-      state.currentUserId = idOrUser;
+      state.currentUserId = store.resolveUser(idOrUser, "setCurrentUser").id;
     },
     nextAuthorize(outcome) {
       state.nextAuthorize.push(outcome);
@@ -86,6 +84,7 @@ export async function startKakaoEmulator(options: KakaoEmulatorOptions = {}): Pr
         fn === null && opts === undefined ? null : { fn, opts: opts ?? {}, remaining: opts?.times ?? 1 };
     },
     sendUnlinkWebhook: (target, p) => sendUnlinkWebhook(state, target, p),
+    sdkLogin: (userIdOrUser, opts) => sdkLogin(state, userIdOrUser, opts),
     tokensOf: (userId) => store.tokensOf(userId),
     close() {
       closing ??= new Promise<void>((resolve) => {

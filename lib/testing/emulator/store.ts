@@ -16,13 +16,28 @@ export interface CodeRecord {
   expiresAt: number;
 }
 
-/** One code exchange and the refreshes that follow it (one login "session" at Kakao). */
-export interface Grant {
+/** The app a grant belongs to, and the key it was issued to (the id_token `aud`). */
+export interface GrantApp {
+  appId: string;
+  clientId: string;
+}
+
+/** One code exchange (or SDK login) and the refreshes that follow it (one login "session" at Kakao). */
+export interface Grant extends GrantApp {
   id: string;
   userId: string;
   idToken: boolean;
   authTime: number;
 }
+
+/** A user's consent to `EmulatorConfig.otherApp`, kept apart from their consent to this app. */
+interface ElsewhereConsent {
+  agreedScopes: string[];
+  connectedAt: string;
+}
+
+/** Consent items the other app is assumed to have configured. */
+const OTHER_APP_ITEMS = ["profile_nickname", "profile_image", "account_email"];
 
 export interface TokenRecord {
   token: string;
@@ -37,6 +52,7 @@ export class Store {
   private readonly codes = new Map<string, CodeRecord>();
   private readonly access = new Map<string, TokenRecord>();
   private readonly refresh = new Map<string, TokenRecord>();
+  private readonly elsewhere = new Map<string, ElsewhereConsent>();
 
   constructor(
     private readonly config: EmulatorConfig,
@@ -63,15 +79,23 @@ export class Store {
     return user;
   }
 
+  /** A known user by id, or a user object (added when its id is new). */
+  resolveUser(idOrUser: string | EmulatorUser, caller: string): EmulatorUser {
+    if (typeof idOrUser !== "string") return this.users.get(idOrUser.id) ?? this.addUser(idOrUser);
+    const user = this.users.get(idOrUser);
+    if (!user) throw new TypeError(`${caller}: unknown user ${idOrUser}`);
+    return user;
+  }
+
   /** The app's consent items the user has data for. */
-  private defaultAgreed(u: EmulatorUser): string[] {
+  private defaultAgreed(u: EmulatorUser, items: string[] = this.config.consentItems): string[] {
     const has: Record<string, boolean> = {
       profile_nickname: u.nickname !== undefined,
       profile_image: u.profileImage !== undefined || u.thumbnailImage !== undefined,
       profile: u.nickname !== undefined,
       account_email: u.email !== undefined,
     };
-    return this.config.consentItems.filter((item) => has[item] === true);
+    return items.filter((item) => has[item] === true);
   }
 
   /** A user by id, or by email for `login_hint`. */
@@ -92,8 +116,35 @@ export class Store {
     user.connectedAt ??= isoSeconds(this.clock.now());
   }
 
-  /** Unlink: consent cleared, every token dies. */
-  unlink(userId: string): void {
+  /** The user consents to the other app (an SDK login there); this app's consent is untouched. */
+  consentElsewhere(user: EmulatorUser, requested: string[]): void {
+    const prior = this.elsewhere.get(user.id);
+    const base = prior?.agreedScopes ?? this.defaultAgreed(user, OTHER_APP_ITEMS);
+    this.elsewhere.set(user.id, {
+      agreedScopes: [...new Set([...base, ...requested.filter((s) => s !== "openid")])],
+      connectedAt: prior?.connectedAt ?? isoSeconds(this.clock.now()),
+    });
+  }
+
+  /** The user as the app `appId` sees them: this app's record itself, or a copy with the other app's consent. */
+  asSeenBy(user: EmulatorUser, appId: string): EmulatorUser {
+    if (appId === this.config.appId) return user;
+    const c = this.elsewhere.get(user.id);
+    return {
+      ...user,
+      agreedScopes: [...(c?.agreedScopes ?? [])],
+      connectedAt: c?.connectedAt,
+      linked: c !== undefined,
+    };
+  }
+
+  /** Unlink from `appId` (default this app): consent cleared, every token of that app dies. */
+  unlink(userId: string, appId: string = this.config.appId): void {
+    if (appId !== this.config.appId) {
+      this.elsewhere.delete(userId);
+      this.revokeUser(userId, appId);
+      return;
+    }
     const user = this.users.get(userId);
     if (user) {
       user.linked = false;
@@ -103,8 +154,11 @@ export class Store {
     this.revokeUser(userId);
   }
 
-  revokeConsent(user: EmulatorUser, items: string[]): void {
+  /** Revokes items; `user` may be an `asSeenBy` view of the other app (then that app's consent changes). */
+  revokeConsent(user: EmulatorUser, items: string[], appId: string = this.config.appId): void {
     user.agreedScopes = (user.agreedScopes ?? []).filter((s) => !items.includes(s));
+    const c = appId === this.config.appId ? undefined : this.elsewhere.get(user.id);
+    if (c) c.agreedScopes = [...user.agreedScopes];
   }
 
   saveCode(rec: Omit<CodeRecord, "expiresAt">): string {
@@ -121,8 +175,8 @@ export class Store {
     return rec;
   }
 
-  newGrant(userId: string, idToken: boolean, authTime: number): Grant {
-    return { id: randomUUID(), userId, idToken, authTime };
+  newGrant(userId: string, idToken: boolean, authTime: number, app: GrantApp): Grant {
+    return { id: randomUUID(), userId, idToken, authTime, appId: app.appId, clientId: app.clientId };
   }
 
   issueAccess(grant: Grant): TokenRecord {
@@ -157,15 +211,18 @@ export class Store {
     for (const m of [this.access, this.refresh]) for (const [k, r] of m) if (r.grant.id === grantId) m.delete(k);
   }
 
-  /** Logout with the admin key / unlink: every token of the user dies. */
-  revokeUser(userId: string): void {
-    for (const m of [this.access, this.refresh]) for (const [k, r] of m) if (r.grant.userId === userId) m.delete(k);
+  /** Logout with the admin key / unlink: every token of the user for `appId` (default this app) dies. */
+  revokeUser(userId: string, appId: string = this.config.appId): void {
+    for (const m of [this.access, this.refresh])
+      for (const [k, r] of m) if (r.grant.userId === userId && r.grant.appId === appId) m.delete(k);
   }
 
+  /** Live tokens of the user for this app (any of its keys). */
   tokensOf(userId: string): { accessTokens: string[]; refreshTokens: string[] } {
     const now = this.clock.now();
+    const mine = (r: TokenRecord) => r.grant.userId === userId && r.grant.appId === this.config.appId;
     const live = (m: Map<string, TokenRecord>) =>
-      [...m.values()].filter((r) => r.grant.userId === userId && r.expiresAt > now).map((r) => r.token);
+      [...m.values()].filter((r) => mine(r) && r.expiresAt > now).map((r) => r.token);
     return { accessTokens: live(this.access), refreshTokens: live(this.refresh) };
   }
 }

@@ -56,11 +56,11 @@ async function codeGrant(ctx: RequestContext): Promise<void> {
   }
   const user = store.users.get(rec.userId);
   if (!user) return sendKoe(res, "KOE320", code ?? "null");
-  const grant = store.newGrant(user.id, rec.idToken, rec.authTime);
+  const grant = store.newGrant(user.id, rec.idToken, rec.authTime, { appId: config.appId, clientId: rec.clientId });
   const access = store.issueAccess(grant);
   const refresh = store.issueRefresh(grant);
   const idToken = rec.idToken
-    ? await issueIdToken(emu, grant, { exp: Math.floor(access.expiresAt / 1000), nonce: rec.nonce })
+    ? await issueIdToken(emu, grant, { aud: rec.clientId, exp: Math.floor(access.expiresAt / 1000), nonce: rec.nonce })
     : undefined;
   const scope = [...(user.agreedScopes ?? []), ...(idToken ? ["openid"] : [])].join(" ");
   sendJson(
@@ -82,7 +82,7 @@ async function codeGrant(ctx: RequestContext): Promise<void> {
 /**
  * Refresh (§3.5): always a new access token; a new refresh token (and the old one's death) only when
  * the presented one has less than `refreshRotationThreshold` left; a renewed id_token (without nonce)
- * when the grant had one.
+ * when the grant had one. Refresh tokens of this app's SDK logins (JS/native key) refresh here too.
  */
 async function refreshGrant(ctx: RequestContext): Promise<void> {
   const { params, res, state: emu } = ctx;
@@ -90,7 +90,8 @@ async function refreshGrant(ctx: RequestContext): Promise<void> {
   const presented = first(params, "refresh_token");
   if (!presented) return sendKoe(res, "KOE319");
   const rec = store.findRefresh(presented);
-  if (!rec || !store.users.has(rec.grant.userId)) return sendKoe(res, "KOE322");
+  // Another app's refresh token (an SDK login there) is unknown to this app's key.
+  if (!rec || rec.grant.appId !== config.appId || !store.users.has(rec.grant.userId)) return sendKoe(res, "KOE322");
   const access = store.issueAccess(rec.grant);
   let rotated: { token: string } | undefined;
   if (rec.expiresAt - clock.now() < config.refreshRotationThreshold * 1000) {
@@ -98,7 +99,12 @@ async function refreshGrant(ctx: RequestContext): Promise<void> {
     store.dropRefresh(presented);
   }
   const idToken = rec.grant.idToken
-    ? await issueIdToken(emu, rec.grant, { exp: Math.floor(access.expiresAt / 1000), nonce: undefined })
+    ? // aud: the key refreshing (the REST key here, also for a grant the JS/native SDK started)
+      await issueIdToken(emu, rec.grant, {
+        aud: config.clientId,
+        exp: Math.floor(access.expiresAt / 1000),
+        nonce: undefined,
+      })
     : undefined;
   sendJson(
     res,

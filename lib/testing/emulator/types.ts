@@ -39,6 +39,16 @@ export interface KakaoEmulatorOptions {
   port?: number;
   /** REST API key; default a random `emu-rest-key-…`. */
   clientId?: string;
+  /**
+   * The app's JavaScript key (what Kakao's JS SDK logs in with, the `aud` of its id_tokens); default a
+   * random `emu-js-key-…`. Must differ from `clientId` and `nativeAppKey`.
+   */
+  javascriptKey?: string;
+  /**
+   * The app's native app key (Kakao's Android/iOS SDKs; the `aud` of their id_tokens); default a
+   * random `emu-native-key-…`. Must differ from `clientId` and `javascriptKey`.
+   */
+  nativeAppKey?: string;
   /** Default random; `null` = Client Secret switched off in the console (then not required). */
   clientSecret?: string | null;
   adminKey?: string;
@@ -144,6 +154,69 @@ export interface UnlinkWebhookParams {
 
 export type AuthorizeOutcome = { deny?: true } | { error: string; errorDescription?: string };
 
+/** The platform keys of the app under test (all belong to `emulator.appId`). */
+export interface EmulatorAppKeys {
+  /** REST API key (= `emulator.clientId`): web logins through `/oauth/authorize` and `/oauth/token`. */
+  rest: string;
+  /** JavaScript key: logins through Kakao's JS SDK. */
+  javascript: string;
+  /** Native app key: logins through Kakao's Android/iOS SDKs. */
+  native: string;
+}
+
+/**
+ * A second, unrelated Kakao app known to the emulator (random ids). Its tokens are genuine Kakao tokens
+ * (`/v2/user/me` answers with the user) but `/v1/user/access_token_info` answers its `appId`, and its
+ * id_tokens carry its keys as `aud`: what a token-substitution attack presents. It only issues tokens
+ * through `emulator.sdkLogin(user, { app: "other-native" | "other-javascript" })`; `/oauth/authorize`
+ * and `/oauth/token` know only the app under test.
+ */
+export interface EmulatorOtherApp {
+  /** Numeric string, never equal to `emulator.appId`. */
+  appId: string;
+  restKey: string;
+  javascriptKey: string;
+  nativeAppKey: string;
+}
+
+/**
+ * The app key an SDK login used: this app's `native`, `javascript` or `rest` key, or one of
+ * `emulator.otherApp`'s keys (`other-native`, `other-javascript`).
+ */
+export type SdkLoginApp = "native" | "javascript" | "rest" | "other-native" | "other-javascript";
+
+export interface SdkLoginOptions {
+  /** Default `"native"`. */
+  app?: SdkLoginApp;
+  /** Passed to the SDK's login call: put in the id_token (and implies `oidc`). */
+  nonce?: string;
+  /**
+   * Consent items requested on top of the user's current consent. For this app's keys they must be
+   * configured `consentItems` (or `openid`, which implies `oidc`), else a TypeError like KOE205; the
+   * other app accepts any. Default none.
+   */
+  scopes?: string[];
+  /** Also return an id_token. Default: the emulator's `oidc` option, or true when `nonce` is given or `openid` requested. */
+  oidc?: boolean;
+  /**
+   * Merged over the id_token's claims before signing (a key set to `undefined` removes that claim):
+   * e.g. `{ exp: 0 }`, `{ iss: "https://evil.example" }`, `{ aud: "someone-else" }`. Applied before
+   * a pending `setIdTokenOverride`, which SDK id_tokens also consume.
+   */
+  idTokenOverrides?: Record<string, unknown>;
+}
+
+/** What Kakao's SDK hands the app after a login (then posted to the backend's token exchange). */
+export interface SdkLoginTokens {
+  /** A live emulator access token bound to the app of the key used (see `access_token_info`'s `app_id`). */
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds (the emulator's `accessTokenTtl`). */
+  expiresIn: number;
+  /** RS256 with the emulator's JWKS key; `aud` = the app key used. Only with `oidc`. */
+  idToken?: string;
+}
+
 export interface EmulatorClock {
   now(): number;
   advance(seconds: number): void;
@@ -159,6 +232,10 @@ export interface KakaoEmulator {
   clientSecret: string | null;
   adminKey: string;
   appId: string;
+  /** This app's REST (= `clientId`), JavaScript and native app keys. */
+  appKeys: EmulatorAppKeys;
+  /** Another Kakao app, whose tokens a substitution attack would present. */
+  otherApp: EmulatorOtherApp;
   users: Map<string, EmulatorUser>;
   addUser(user: EmulatorUser): EmulatorUser;
   /** Who consents at the next authorize without a matching `login_hint` (default: the first user). */
@@ -177,7 +254,17 @@ export interface KakaoEmulator {
     opts?: IdTokenOverrideOptions,
   ): void;
   sendUnlinkWebhook(url: string, p: UnlinkWebhookParams): Promise<{ status: number; ms: number; body: string }>;
-  /** Currently valid tokens of a user. */
+  /**
+   * As if Kakao's native or JavaScript SDK logged the user in on the device with that app key: no HTTP
+   * request, no fault applies. Returns a new live grant (usable at `/v2/user/me`, `access_token_info`,
+   * logout, unlink and — for this app's keys — refresh with the REST key), plus an id_token with `oidc`.
+   * For this app's keys the user consents and is linked, as after a web login; for `other-*` keys the
+   * user's consent to the other app is kept apart (this app's consent and link are untouched). The
+   * user id is the same in both apps (an emulator simplification that lets a substituted token pass
+   * for the victim when nothing checks `app_id`). `userIdOrUser`: a known id, or a user (added when new).
+   */
+  sdkLogin(userIdOrUser: string | EmulatorUser, opts?: SdkLoginOptions): Promise<SdkLoginTokens>;
+  /** Currently valid tokens of a user for this app (any of its keys; not `otherApp`'s). */
   tokensOf(userId: string): { accessTokens: string[]; refreshTokens: string[] };
   close(): Promise<void>;
 }

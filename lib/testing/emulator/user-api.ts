@@ -93,7 +93,10 @@ export function handleMe(ctx: RequestContext): void {
   sendJson(ctx.res, 200, userMe(ctx.state, caller.user, { secure, keys }));
 }
 
-/** `GET /v1/user/access_token_info` (§5.1): `{id, expires_in (remaining), app_id}`. */
+/**
+ * `GET /v1/user/access_token_info` (§5.1): `{id, expires_in (remaining), app_id}`, where `app_id` is
+ * the app the token was issued to — another app's id for a substituted token (DESIGN "Mobile apps").
+ */
 export function handleTokenInfo(ctx: RequestContext): void {
   const caller = authenticate(ctx, { admin: false });
   if (!caller?.token) return;
@@ -101,7 +104,7 @@ export function handleTokenInfo(ctx: RequestContext): void {
   sendJson(ctx.res, 200, {
     id: new JsonInt(caller.user.id),
     expires_in: remaining,
-    app_id: numberOrString(ctx.state.config.appId),
+    app_id: numberOrString(caller.token.grant.appId),
   });
 }
 
@@ -114,11 +117,14 @@ export function handleLogout(ctx: RequestContext): void {
   sendJson(ctx.res, 200, { id: new JsonInt(caller.user.id) });
 }
 
-/** `POST /v1/user/unlink` (§5.4): every token dies and consent is cleared. No webhook is sent. */
+/**
+ * `POST /v1/user/unlink` (§5.4): every token of the caller's app dies and that app's consent is
+ * cleared (another app's token unlinks from that app only). No webhook is sent.
+ */
 export function handleUnlink(ctx: RequestContext): void {
   const caller = authenticate(ctx, { admin: true });
   if (!caller) return;
-  ctx.state.store.unlink(caller.user.id);
+  ctx.state.store.unlink(caller.user.id, caller.appId);
   sendJson(ctx.res, 200, { id: new JsonInt(caller.user.id) });
 }
 
@@ -126,7 +132,9 @@ export function handleUnlink(ctx: RequestContext): void {
 export function handleOidcUserinfo(ctx: RequestContext): void {
   const caller = authenticate(ctx, { admin: false });
   if (!caller) return;
-  if (!ctx.state.config.oidc) return sendKapi(ctx.res, -3, { msg: "OpenID Connect is not enabled for this app." });
+  // The other app issues id_tokens (sdkLogin), so it counts as having OIDC switched on.
+  if (caller.appId === ctx.state.config.appId && !ctx.state.config.oidc)
+    return sendKapi(ctx.res, -3, { msg: "OpenID Connect is not enabled for this app." });
   const u = caller.user;
   const out: Record<string, unknown> = { sub: u.id };
   if (agreedTo(u, "profile_nickname") && u.nickname !== undefined) out.nickname = u.nickname;
