@@ -14,7 +14,8 @@ export interface LoadResult {
 
 export interface LoadOptions {
   url: string;
-  cookie?: string | undefined;
+  /** The session the load presents: a Cookie header or a bearer Authorization header. */
+  session?: Record<string, string>;
   seconds: number;
   warmupSeconds: number;
   connections: number;
@@ -33,7 +34,7 @@ function run(
 
 /** Warms the server up (results dropped), then loads `GET url` for a fixed time. */
 export async function load(o: LoadOptions): Promise<LoadResult> {
-  const headers: Record<string, string> = { accept: "application/json", ...(o.cookie ? { cookie: o.cookie } : {}) };
+  const headers: Record<string, string> = { accept: "application/json", ...o.session };
   if (o.warmupSeconds > 0) await run(o.url, headers, o.warmupSeconds, o.connections);
   const cpu0 = await o.serverCpu?.();
   const r = await run(o.url, headers, o.seconds, o.connections);
@@ -54,11 +55,11 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
 /** One request before the load: the scenario must answer 200 with the expected body. */
 export async function verify(
   url: string,
-  cookie: string | undefined,
+  session: Record<string, string>,
   expect: (body: string) => boolean,
 ): Promise<void> {
   const res = await fetch(url, {
-    headers: { accept: "application/json", ...(cookie ? { cookie } : {}) },
+    headers: { accept: "application/json", ...session },
     signal: AbortSignal.timeout(10_000),
   });
   const body = await res.text();

@@ -101,3 +101,18 @@ export async function runFlows(
   if (next < o.total) errors.push(`only ${times.length}/${o.total} flows completed within ${o.deadlineMs} ms`);
   return { flows: times.length, perSecond: times.length / seconds, p50: pct(sorted, 50), p99: pct(sorted, 99), errors };
 }
+
+/** A mobile app's sign-in: Kakao's SDK already logged in; its id_token is exchanged for a session. */
+export async function exchangeFlow(app: string, signal: AbortSignal, idToken: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(`${app}/auth/token/kakao`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ id_token: idToken }),
+    signal,
+  });
+  const body = (await res.json()) as { sessionToken?: string };
+  const ms = performance.now() - t0;
+  if (res.status !== 200 || !body.sessionToken) throw new Error(`token exchange answered ${res.status}`);
+  return ms;
+}

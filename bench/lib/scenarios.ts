@@ -1,7 +1,7 @@
 import { startChild } from "./child.js";
 import { USER_ID } from "./constants.js";
 import { load, verify } from "./load.js";
-import { authjsFlow, kakaoFlow, runFlows } from "./login.js";
+import { authjsFlow, exchangeFlow, kakaoFlow, runFlows } from "./login.js";
 import type { RedisServer } from "./redis.js";
 import { log, nodeArgs, selected, type Settings } from "./settings.js";
 import type { Row } from "./table.js";
@@ -36,6 +36,13 @@ export const SCENARIOS: Scenario[] = [
     label: "kakaoAuth cookie: signed in (LRU hit)",
     server: "kakao-cookie",
     env: { BENCH_VARIANT: "cache" },
+    expect: signedIn,
+  },
+  {
+    id: "kakao-bearer",
+    label: "kakaoAuth bearer session (LRU hit)",
+    server: "kakao-cookie",
+    env: { BENCH_VARIANT: "bearer" },
     expect: signedIn,
   },
   {
@@ -87,10 +94,14 @@ export async function runScenario(sc: Scenario, s: Settings, redis: RedisServer 
   );
   try {
     const url = `${child.url}/me`;
-    await verify(url, child.cookie, sc.expect);
+    const session: Record<string, string> = {
+      ...(child.cookie ? { cookie: child.cookie } : {}),
+      ...(child.extra.authorization ? { authorization: child.extra.authorization } : {}),
+    };
+    await verify(url, session, sc.expect);
     const r = await load({
       url,
-      cookie: child.cookie,
+      session,
       seconds: s.seconds,
       warmupSeconds: s.warmup,
       connections: s.connections,
@@ -138,6 +149,13 @@ export async function medianOf<T extends { id: string; label: string }>(
 const LOGINS = [
   { id: "login-kakao", label: "login flow: kakaoAuth (callback p50/p99)", server: "login-kakao", flow: kakaoFlow },
   { id: "login-authjs", label: "login flow: @auth/express stock Kakao", server: "login-authjs", flow: authjsFlow },
+  {
+    id: "login-exchange",
+    label: "SDK token exchange: kakaoAuth (request p50/p99)",
+    server: "login-kakao",
+    flow: (app: string, signal: AbortSignal, extra: Record<string, string>) =>
+      exchangeFlow(app, signal, extra.idToken!),
+  },
 ];
 
 /** Login throughput: both servers against one emulator process, flows driven from this process. */
@@ -145,10 +163,17 @@ export async function runLogins(s: Settings): Promise<Row[]> {
   const sides = LOGINS.filter((x) => selected(s, x.id));
   if (!sides.length) return [];
   const emulator = await startChild("emulator");
-  const { url, clientId, clientSecret } = emulator.extra;
-  const env = { BENCH_EMULATOR_URL: url!, BENCH_CLIENT_ID: clientId!, BENCH_CLIENT_SECRET: clientSecret! };
+  const { url, clientId, clientSecret, appId, nativeKey } = emulator.extra;
+  const env = {
+    BENCH_EMULATOR_URL: url!,
+    BENCH_CLIENT_ID: clientId!,
+    BENCH_CLIENT_SECRET: clientSecret!,
+    BENCH_APP_ID: appId!,
+    BENCH_NATIVE_KEY: nativeKey!,
+  };
   try {
-    return await medianOf(sides, s.passes, async ({ id, label, server, flow }) => {
+    return await medianOf(sides, s.passes, async ({ id, label, server, flow: run }) => {
+      const flow = (app: string, signal: AbortSignal) => run(app, signal, emulator.extra);
       const child = await startChild(server, env, nodeArgs(s, id));
       try {
         const warm = await runFlows(flow, child.url, {

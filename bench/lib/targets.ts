@@ -29,6 +29,14 @@ const TARGETS: { name: string; subject: string; versus: string; min: number }[] 
     min: 1,
   },
   { name: "login flows ≥ 1.0× @auth/express", subject: "login-kakao", versus: "login-authjs", min: 1 },
+  { name: "bearer request ≥ 0.85× plain Express 5", subject: "kakao-bearer", versus: "express5", min: 0.85 },
+  { name: "bearer request ≥ 0.95× the cookie one", subject: "kakao-bearer", versus: "kakao-cache", min: 0.95 },
+  {
+    name: "SDK token exchanges ≥ 1.0× web login flows (costs no more than a callback)",
+    subject: "login-exchange",
+    versus: "login-kakao",
+    min: 1,
+  },
 ];
 
 export interface TargetCheck {

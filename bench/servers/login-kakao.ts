@@ -16,6 +16,8 @@ app.use(
     authOrigin: emu,
     apiOrigin: emu,
     secret: SECRET,
+    appId: process.env.BENCH_APP_ID,
+    tokenExchange: { audiences: [process.env.BENCH_NATIVE_KEY!] },
   }),
 );
 server.use(app);
