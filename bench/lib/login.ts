@@ -103,12 +103,16 @@ export async function runFlows(
 }
 
 /** A mobile app's sign-in: Kakao's SDK already logged in; its id_token is exchanged for a session. */
-export async function exchangeFlow(app: string, signal: AbortSignal, idToken: string): Promise<number> {
+export async function exchangeFlow(
+  app: string,
+  signal: AbortSignal,
+  sdk: { idToken: string; nonce: string },
+): Promise<number> {
   const t0 = performance.now();
   const res = await fetch(`${app}/auth/token/kakao`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ id_token: idToken }),
+    body: JSON.stringify({ id_token: sdk.idToken, nonce: sdk.nonce }),
     signal,
   });
   const body = (await res.json()) as { sessionToken?: string };

@@ -154,9 +154,20 @@ const LOGINS = [
     label: "SDK token exchange: kakaoAuth (request p50/p99)",
     server: "login-kakao",
     flow: (app: string, signal: AbortSignal, extra: Record<string, string>) =>
-      exchangeFlow(app, signal, extra.idToken!),
+      exchangeFlow(app, signal, nextSdkToken(extra)),
   },
 ];
+
+let sdkTokens: string[] | undefined;
+let sdkNext = 0;
+/** The next unused SDK id_token the emulator child minted (each is accepted once). */
+function nextSdkToken(extra: Record<string, string>): { idToken: string; nonce: string } {
+  sdkTokens ??= JSON.parse(extra.idTokens ?? "[]") as string[];
+  const i = sdkNext++;
+  const idToken = sdkTokens[i];
+  if (!idToken) throw new Error("bench: out of SDK id_tokens (raise BENCH_SDK_TOKENS)");
+  return { idToken, nonce: `bench-${i}` };
+}
 
 /** Login throughput: both servers against one emulator process, flows driven from this process. */
 export async function runLogins(s: Settings): Promise<Row[]> {

@@ -2,9 +2,11 @@
 import { startKakaoEmulator } from "express-kakao-auth/testing";
 
 const emulator = await startKakaoEmulator();
-// One id_token as Kakao's native SDK would hand the app, for the token-exchange flow (no nonce:
-// the same token may be exchanged many times, each one fully verified).
-const sdk = await emulator.sdkLogin("4000000001", { app: "native", oidc: true });
+// id_tokens as Kakao's native SDK would hand the app, for the token-exchange flow: each is
+// accepted once, so enough for every flow of a full run (bounded: BENCH_SDK_TOKENS).
+const idTokens: string[] = [];
+for (let i = 0; i < Number(process.env.BENCH_SDK_TOKENS ?? 1500); i++)
+  idTokens.push((await emulator.sdkLogin("4000000001", { app: "native", nonce: `bench-${i}` })).idToken!);
 const exit = () => void emulator.close().then(() => process.exit(0));
 process.on("SIGTERM", exit);
 process.on("disconnect", exit);
@@ -17,6 +19,6 @@ process.send?.({
     clientSecret: emulator.clientSecret ?? "",
     appId: emulator.appId,
     nativeKey: emulator.appKeys.native,
-    idToken: sdk.idToken ?? "",
+    idTokens: JSON.stringify(idTokens),
   },
 });

@@ -2,6 +2,7 @@ import { json, urlencoded, type NextFunction, type Request, type RequestHandler,
 
 /** Sign-out forms and Kakao's webhooks are tiny; anything larger is refused, not read. */
 const LIMIT = "16kb";
+const LIMIT_BYTES = 16 * 1024;
 const parsers: RequestHandler[] = [json({ limit: LIMIT }), urlencoded({ extended: false, limit: LIMIT })];
 
 /**
@@ -11,6 +12,13 @@ const parsers: RequestHandler[] = [json({ limit: LIMIT }), urlencoded({ extended
  */
 export function smallBody(): RequestHandler {
   return (req, res, next) => {
+    // Express's parsers read (drain) a refused body to its end before answering: a declared
+    // length over the limit is answered at once instead, and the connection closed.
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > LIMIT_BYTES) {
+      res.set("connection", "close");
+      return refuse({ status: 413 }, res, next);
+    }
     let i = 0;
     const step = (err?: unknown): void => {
       if (err) return refuse(err, res, next);

@@ -11,8 +11,8 @@ import type { RequestState } from "../session/request-state.js";
 import type { KakaoSessionData, KakaoTokens, KakaoUser } from "../types.js";
 import { NO_STORE, originOr400, type RouteDeps } from "./route.js";
 
-/** How long a nonce stays "seen": longer than any id_token Kakao issues is valid (hours at most). */
-const NONCE_MEMORY_MS = 24 * 60 * 60 * 1000;
+/** How long an id_token or nonce stays "seen": longer than any id_token Kakao issues is valid (hours). */
+const REPLAY_MEMORY_MS = 24 * 60 * 60 * 1000;
 
 class InvalidToken extends Error {}
 
@@ -36,7 +36,7 @@ function profileFromIdToken(claims: JWTPayload): KakaoProfile {
  */
 export function tokenExchangeRoute(deps: RouteDeps) {
   const { instance } = deps;
-  const seenNonces = new LRUCache<string, true>({ max: 100_000, ttl: NONCE_MEMORY_MS });
+  const seen = new LRUCache<string, true>({ max: 200_000, ttl: REPLAY_MEMORY_MS });
 
   async function verifyId(idToken: string, nonce: string | undefined): Promise<JWTPayload> {
     const { config, client } = instance;
@@ -50,12 +50,16 @@ export function tokenExchangeRoute(deps: RouteDeps) {
       if ((err as { code?: unknown }).code === "ERR_KAKAO_JWKS_UNAVAILABLE") throw err;
       throw new InvalidToken(`The id_token failed verification: ${(err as Error).message.slice(0, 120)}`);
     }
-    if (nonce !== undefined) {
-      if (claims.nonce !== nonce) throw new InvalidToken("The id_token's nonce differs from the nonce sent.");
-      const key = createHash("sha256").update(nonce).digest("base64url");
-      if (seenNonces.has(key)) throw new InvalidToken("This nonce was already used: the id_token is a replay.");
-      seenNonces.set(key, true);
-    }
+    // A token minted for a nonce is only accepted with it; and every id_token is accepted once,
+    // so neither a replayed nonce nor a replay that leaves the nonce out signs anyone in.
+    if (typeof claims.nonce === "string" && nonce === undefined)
+      throw new InvalidToken("The id_token carries a nonce: send it with the token.");
+    if (nonce !== undefined && claims.nonce !== nonce)
+      throw new InvalidToken("The id_token's nonce differs from the nonce sent.");
+    const keys = [`t:${createHash("sha256").update(idToken).digest("base64url")}`];
+    if (nonce !== undefined) keys.push(`n:${createHash("sha256").update(nonce).digest("base64url")}`);
+    if (keys.some((k) => seen.has(k))) throw new InvalidToken("This id_token or nonce was already used: a replay.");
+    for (const k of keys) seen.set(k, true);
     return claims;
   }
 
