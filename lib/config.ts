@@ -1,6 +1,8 @@
 import type { AuthConfig } from "@auth/core";
 import { fail, failUnknown, kindOf, KAKAO_AUTH_NOT_CALLED, looksLikeRequest } from "./config-errors.js";
 import { KakaoAuthConfigError } from "./errors.js";
+import { redisKind } from "./redis/adapter.js";
+import { redisRevocationStore, type RedisLike } from "./session/revocation-redis.js";
 import { resolveClientOptions, type ResolvedClientOptions } from "./config-clients.js";
 import { log, warnOnce } from "./log.js";
 import type { KakaoAuthOptions, KakaoSessionOptions } from "./types.js";
@@ -13,6 +15,7 @@ export interface ResolvedSessionConfig {
   updateAge: number;
   cacheSize: number;
   bearer: boolean;
+  maxPerUser: number | undefined;
 }
 
 /** Options after env defaults and validation: everything below trusts this shape. */
@@ -38,6 +41,8 @@ export interface ResolvedConfig {
   onSignOut: KakaoAuthOptions["onSignOut"];
   onUnlink: KakaoAuthOptions["onUnlink"];
   authjs: Partial<AuthConfig>;
+  /** A node-redis or ioredis client (standalone or Cluster): coordination across instances. */
+  redis: unknown;
   /** SPAs on other origins and apps with Kakao's SDK (config-clients.ts). */
   clients: ResolvedClientOptions;
 }
@@ -66,6 +71,7 @@ const KNOWN_OPTIONS = [
   "allowedOrigins",
   "cookie",
   "tokenExchange",
+  "redis",
   "revocationPollInterval",
 ];
 /** String options and the env variable each falls back to. */
@@ -79,7 +85,16 @@ const STRING_OPTIONS: Record<string, string | undefined> = {
   adminKey: "KAKAO_ADMIN_KEY",
   appId: "KAKAO_APP_ID",
 };
-const SESSION_OPTIONS = ["store", "maxAge", "absoluteDuration", "rolling", "updateAge", "cacheSize", "bearer"];
+const SESSION_OPTIONS = [
+  "store",
+  "maxAge",
+  "absoluteDuration",
+  "rolling",
+  "updateAge",
+  "cacheSize",
+  "bearer",
+  "maxPerUser",
+];
 /** Kakao consent-item ids are lower-case words with underscores (kakao-api.md §7.1). */
 export const CONSENT_ITEM = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -186,7 +201,7 @@ function resolveBase(options: KakaoAuthOptions, env: Env): { origin: string | un
 }
 
 /** The unit each numeric option counts in, named in its messages: "10s" is not a timeout in milliseconds. */
-type Unit = "milliseconds" | "seconds" | "entries";
+type Unit = "milliseconds" | "seconds" | "entries" | "sessions";
 
 /** `timeout: 10000` or `session: { maxAge: 86400 }`: how the option is written with that value. */
 function written(option: string, value: number): string {
@@ -207,7 +222,14 @@ function wholeNumber(option: string, value: unknown, unit: Unit, fallback: numbe
   );
 }
 
-function resolveSession(s: KakaoSessionOptions | undefined): ResolvedSessionConfig {
+function resolveSession(s: KakaoSessionOptions | undefined, hasRedis: boolean): ResolvedSessionConfig {
+  if (s?.maxPerUser !== undefined && !hasRedis)
+    fail(
+      "session.maxPerUser",
+      undefined,
+      "needs the redis option: the sessions of a user are counted across instances in Redis",
+      "Pass kakaoAuth({ redis: redisClient, session: { maxPerUser } }).",
+    );
   if (s !== undefined && (typeof s !== "object" || s === null || Array.isArray(s)))
     fail("session", undefined, `is ${kindOf(s)}, not an object`, 'E.g. session: { store: "cookie", maxAge: 2592000 }.');
   for (const key of Object.keys(s ?? {}))
@@ -229,6 +251,8 @@ function resolveSession(s: KakaoSessionOptions | undefined): ResolvedSessionConf
     updateAge: wholeNumber("session.updateAge", s?.updateAge, "seconds", DAY, true),
     cacheSize: wholeNumber("session.cacheSize", s?.cacheSize, "entries", 10_000, true),
     bearer: flag("session.bearer", s?.bearer),
+    maxPerUser:
+      s?.maxPerUser === undefined ? undefined : wholeNumber("session.maxPerUser", s.maxPerUser, "sessions", 1),
   };
 }
 
@@ -323,6 +347,14 @@ export function resolveConfig(options: KakaoAuthOptions = {}, env: Env = process
     "KAKAO_API_ORIGIN",
     pick(options.apiOrigin, env.KAKAO_API_ORIGIN) ?? "https://kapi.kakao.com",
   );
+  const redis = options.redis;
+  if (redis !== undefined && !redisKind(redis))
+    fail(
+      "redis",
+      undefined,
+      `is ${kindOf(redis)}, not a Redis client`,
+      "Pass a connected node-redis client (createClient() / createCluster()) or an ioredis Redis / Cluster.",
+    );
   const store = options.revocationStore;
   if (
     store !== undefined &&
@@ -346,13 +378,16 @@ export function resolveConfig(options: KakaoAuthOptions = {}, env: Env = process
     basePath,
     scopes: resolveScopes(options.scopes, oidc),
     oidc,
-    session: resolveSession(options.session),
+    session: resolveSession(options.session, options.redis !== undefined),
     authOrigin,
     apiOrigin,
     adminKey: pick(options.adminKey, env.KAKAO_ADMIN_KEY),
     appId: pick(options.appId, env.KAKAO_APP_ID),
     timeout: wholeNumber("timeout", options.timeout, "milliseconds", 10_000),
-    revocationStore: options.revocationStore,
+    // With redis, revocations are shared (and pushed) through it unless the app brought its own store.
+    revocationStore:
+      options.revocationStore ?? (redis === undefined ? undefined : redisRevocationStore(redis as RedisLike)),
+    redis,
     revocationPollInterval: wholeNumber("revocationPollInterval", options.revocationPollInterval, "seconds", 5),
     profile: options.profile,
     onSignIn: options.onSignIn,

@@ -1,10 +1,11 @@
 import { inspect } from "node:util";
 import type { Request, Response } from "express";
-import { KakaoApiError, KakaoAuthError, KakaoOAuthError } from "./errors.js";
+import { KakaoApiError, KakaoAuthConfigError, KakaoAuthError, KakaoOAuthError } from "./errors.js";
 import type { KakaoAuthInstance } from "./instance.js";
 import { REFRESH_MARGIN_S } from "./kakao/client.js";
 import { isDeadRefreshAnswer } from "./kakao/oauth-errors.js";
 import { log } from "./log.js";
+import type { KakaoSessionInfo } from "./session/registry.js";
 import type { RequestState } from "./session/request-state.js";
 import { revokeKakaoUser } from "./session/revocation.js";
 import type { KakaoRequestContext, KakaoTokens, SignInUrlOptions } from "./types.js";
@@ -136,6 +137,28 @@ export class KakaoContext implements KakaoRequestContext {
     await this.api("/v1/user/unlink", { method: "POST" });
     await revokeKakaoUser(session.user.id);
     await this.#instance.endSession(this.#req, this.#res, this.#state);
+  }
+
+  #registry() {
+    const registry = this.#instance.registry;
+    if (!registry)
+      throw new KakaoAuthConfigError(
+        "redis",
+        "req.kakao.sessions() and signOutOthers() need the redis option: kakaoAuth({ redis: redisClient }).",
+      );
+    return registry;
+  }
+
+  async sessions(): Promise<KakaoSessionInfo[]> {
+    const session = this.#state.session;
+    if (!session) throw notSignedIn();
+    return this.#registry().list(session.user.id, session.sessionId);
+  }
+
+  async signOutOthers(): Promise<number> {
+    const session = this.#state.session;
+    if (!session) throw notSignedIn();
+    return this.#registry().endOthers(session.user.id, session.sessionId);
   }
 
   signInUrl(options?: SignInUrlOptions): string {

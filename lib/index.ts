@@ -10,6 +10,7 @@ export {
   type GuardOptions,
 } from "./guards.js";
 export { revokeKakaoUser, type RevocationStore } from "./session/revocation.js";
+export { revokeKakaoSession, type KakaoSessionInfo } from "./session/registry.js";
 export { redisRevocationStore, type RedisLike, type RedisRevocationStoreOptions } from "./session/revocation-redis.js";
 export {
   KakaoAuthError,

@@ -6,6 +6,10 @@ import type { FlowContext } from "./authjs/login-attempt.js";
 import type { ResolvedConfig } from "./config.js";
 import { requestOrigin } from "./http/origin.js";
 import { KakaoClient } from "./kakao/client.js";
+import { log } from "./log.js";
+import { adaptRedis } from "./redis/adapter.js";
+import { RefreshCoordinator } from "./redis/refresh-coordinator.js";
+import { SessionRegistry } from "./session/registry.js";
 import { BearerSessionStore, bearerToken } from "./session/bearer-store.js";
 import { CookieSessionStore } from "./session/cookie-store.js";
 import { ExpressSessionStore } from "./session/express-session-store.js";
@@ -25,6 +29,8 @@ export class KakaoAuthInstance {
   readonly client: KakaoClient;
   /** The web session store (cookie or express-session), chosen once. */
   readonly store: SessionStore;
+  /** The per-user session registry in Redis (with `redis`). */
+  readonly registry: SessionRegistry | undefined = undefined;
   /** Sessions sent as `Authorization: Bearer` (`session.bearer`); also mints exchanged tokens. */
   readonly bearer: BearerSessionStore;
   readonly keyring: JweKeyring;
@@ -50,6 +56,14 @@ export class KakaoAuthInstance {
         : new ExpressSessionStore(config, processRevocations, this.keyring);
     this.bearer = new BearerSessionStore(config, processRevocations, tokens);
     if (config.revocationStore) syncRevocations(config.revocationStore, config.revocationPollInterval * 1000);
+    if (config.redis !== undefined) {
+      const redis = adaptRedis(config.redis);
+      this.client.coordinator = new RefreshCoordinator(redis, this.keyring.keys("express-kakao-auth.refresh-result"));
+      this.registry = new SessionRegistry(redis, {
+        absoluteDuration: config.session.absoluteDuration,
+        maxPerUser: config.session.maxPerUser,
+      });
+    }
   }
 
   /** Reads the session of a request; called once per request by the context middleware. */
@@ -85,6 +99,19 @@ export class KakaoAuthInstance {
     return config;
   }
 
+  /** A new login's session, in the web store, and in the registry when there is one. */
+  async createSession(
+    req: Request,
+    res: Response,
+    state: RequestState,
+    data: KakaoSessionData,
+    claims: Record<string, unknown>,
+  ): Promise<void> {
+    await this.store.create(req, res, state, data, claims);
+    state.session = data;
+    await this.registry?.add(data, req.headers["user-agent"]);
+  }
+
   /** Persists changed session data (token refresh) in the store. */
   async saveSession(req: Request, res: Response, state: RequestState, data: KakaoSessionData): Promise<void> {
     state.session = data;
@@ -93,7 +120,12 @@ export class KakaoAuthInstance {
 
   /** Ends the session of this request in the store. */
   async endSession(req: Request, res: Response, state: RequestState): Promise<void> {
+    const data = state.session;
     await this.storeFor(state).destroy(req, res, state);
+    if (data?.sessionId && this.registry)
+      await this.registry
+        .end(data.user.id, data.sessionId, data.loginAt + this.config.session.absoluteDuration * 1000)
+        .catch((err: unknown) => log.session("session registry: %s", (err as Error).message));
     state.session = undefined;
     req.kakaoUser = undefined;
   }

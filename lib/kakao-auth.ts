@@ -34,7 +34,10 @@ function attachContext(instance: KakaoAuthInstance, req: Request, res: Response)
   const state = instance.loadState(req, res);
   const context = new KakaoContext(req, res, instance, state);
   req.kakao = context;
-  if (state.session) req.kakaoUser = state.session.user;
+  if (state.session) {
+    req.kakaoUser = state.session.user;
+    instance.registry?.touch(state.session);
+  }
   if (req.headers.cookie?.includes(SILENT_COOKIE)) readSilentFailure(req, res, context);
 }
 

@@ -71,6 +71,12 @@ export interface KakaoSessionOptions {
    * @default false
    */
   bearer?: boolean;
+  /**
+   * At most this many sessions per user (중복 로그인 방지): signing in past the limit ends the
+   * user's oldest sessions, on every instance. Needs `redis`.
+   * @example session: { maxPerUser: 1 } // one device at a time
+   */
+  maxPerUser?: number;
 }
 
 export interface SignInUrlOptions {
@@ -152,6 +158,16 @@ export interface KakaoAuthOptions {
   /** Seconds between polls of `revocationStore` (default 5): the window in which another instance may still accept a revoked session. */
   revocationPollInterval?: number;
   /**
+   * A node-redis (`createClient()`, `createCluster()`) or ioredis (`Redis`, `Cluster`) client,
+   * connected. Turns on, for several instances: one token refresh per session across all of them
+   * (a lock and the new tokens shared briefly), revocations pushed to every instance at once
+   * (pub/sub, with the poll as the fallback), and the per-user session registry
+   * (`req.kakao.sessions()`, `signOutOthers()`, `revokeKakaoSession()`, `session.maxPerUser`).
+   * When Redis is down, each instance falls back to working on its own; no user is signed out.
+   * @example redis: createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true })
+   */
+  redis?: unknown;
+  /**
    * Exact origins of your own frontends (e.g. an SPA on `https://app.example.com`) that `returnTo`
    * may name as absolute URLs and whose `Origin` header sign-out and token exchange accept.
    * Everything else stays same-origin only. No wildcards.
@@ -205,6 +221,10 @@ export interface KakaoRequestContext {
   unlink(): Promise<void>;
   /** The sign-in URL (relative to the site) for these options. */
   signInUrl(options?: SignInUrlOptions): string;
+  /** The signed-in user's live sessions on every instance, oldest first (needs `redis`). */
+  sessions(): Promise<import("./session/registry.js").KakaoSessionInfo[]>;
+  /** Ends every other session of the signed-in user ("sign out other devices"); returns how many (needs `redis`). */
+  signOutOthers(): Promise<number>;
 }
 
 declare global {

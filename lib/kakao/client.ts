@@ -78,6 +78,9 @@ export class KakaoClient {
   readonly #refused = new Map<string, { at: number; error: Error }>();
   readonly #tokenInfo = new Map<string, { until: number; answer: Promise<AccessTokenInfo> }>();
 
+  /** Shares one refresh across instances (with `redis`); otherwise refreshes in this process. */
+  coordinator: { refresh(tokens: KakaoTokens, refresh: () => Promise<KakaoTokens>): Promise<KakaoTokens> } | undefined;
+
   constructor(options: KakaoClientOptions) {
     this.options = options;
     this.fetch = timedFetch(options.timeout);
@@ -166,7 +169,9 @@ export class KakaoClient {
     if (refused && Date.now() - refused.at < RACE_GRACE_MS) return Promise.reject(refused.error);
     let p = this.#inflight.get(key);
     if (!p) {
-      const refresh = this.#requestRefresh(tokens);
+      const refresh = this.coordinator
+        ? this.coordinator.refresh(tokens, () => this.#requestRefresh(tokens))
+        : this.#requestRefresh(tokens);
       const forget = () => {
         if (this.#inflight.get(key) === refresh) this.#inflight.delete(key);
       };

@@ -113,8 +113,7 @@ export async function callbackRoute(req: Request, res: Response, state: RequestS
     "Set-Cookie",
     `${FRESH_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${state.secure ? "; Secure" : ""}`,
   );
-  await instance.store.create(req, res, state, result.session, result.claims);
-  state.session = result.session;
+  await instance.createSession(req, res, state, result.session, result.claims);
   log.callback("signed in Kakao user %s", result.session.user.id);
   res.set(NO_STORE).redirect(302, result.redirect);
 }

@@ -111,7 +111,7 @@ async function write(
     kakao: built.data,
   };
   try {
-    await instance.store.create(req, res, state, built.data, claims);
+    await instance.createSession(req, res, state, built.data, claims);
   } catch (err) {
     return { ok: false, reason: `the session store failed: ${messageOf(err)}`, cause: err };
   }

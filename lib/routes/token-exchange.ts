@@ -122,8 +122,7 @@ export function tokenExchangeRoute(deps: RouteDeps) {
         picture: user.profileImage ?? null,
         kakao: data,
       };
-      await instance.store.create(req, res, state, data, claimSet);
-      state.session = data;
+      await instance.createSession(req, res, state, data, claimSet);
       const { token, exp } = instance.bearer.issue(data, claimSet);
       log.session("token exchange signed in Kakao user %s", user.id);
       res

@@ -81,14 +81,21 @@ export function syncRevocations(store: RevocationStore, intervalMs: number): voi
   if (sharedStores.has(store)) return;
   sharedStores.add(store);
   let since = 0;
+  const apply = (member: string, at: number): void => {
+    if (member.startsWith(SESSION_MEMBER))
+      processRevocations.revokeSession(member.slice(SESSION_MEMBER.length), at + SESSION_REVOCATION_MAX_MS);
+    else processRevocations.revoke(member, at);
+  };
+  // A store that pushes (Redis pub/sub) delivers at once; the poll stays for missed messages.
+  const listen = (store as { listen?: (apply: (member: string, at: number) => void) => Promise<void> }).listen;
+  if (listen)
+    listen
+      .call(store, apply)
+      .catch((err: unknown) => log.session("revocation push unavailable, polling only: %s", (err as Error).message));
   const poll = async (): Promise<void> => {
     try {
       const started = Date.now();
-      for (const [member, at] of await store.changesSince(since)) {
-        if (member.startsWith(SESSION_MEMBER))
-          processRevocations.revokeSession(member.slice(SESSION_MEMBER.length), at + SESSION_REVOCATION_MAX_MS);
-        else processRevocations.revoke(member, at);
-      }
+      for (const [member, at] of await store.changesSince(since)) apply(member, at);
       // Overlap one interval so a write racing the previous poll is not missed.
       since = Math.max(0, started - intervalMs);
     } catch (err) {
