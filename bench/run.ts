@@ -7,6 +7,7 @@ import { killAll } from "./lib/child.js";
 import { measureMemory, type MemoryResult } from "./lib/memory.js";
 import { hasRedis, startRedis, type RedisServer } from "./lib/redis.js";
 import { loadNote, machine, memoryLines, writeResults } from "./lib/results.js";
+import { runMulti } from "./lib/multi.js";
 import { medianOf, runLogins, runScenario, SCENARIOS } from "./lib/scenarios.js";
 import { log, parseArgs, selected } from "./lib/settings.js";
 import { formatTable, type Row } from "./lib/table.js";
@@ -27,8 +28,16 @@ let memory: MemoryResult | undefined;
 let memoryError: string | undefined;
 try {
   const wanted = SCENARIOS.filter((sc) => selected(S, sc.id));
-  if (wanted.some((sc) => sc.redis) && hasRedis()) redis = await startRedis();
+  const multi = (["plain", "redis"] as const).filter((v) => selected(S, `multi-${v}`));
+  if ((wanted.some((sc) => sc.redis) || multi.includes("redis")) && hasRedis()) redis = await startRedis();
   rows.push(...(await medianOf(wanted, S.passes, (sc) => runScenario(sc, S, redis))));
+  rows.push(
+    ...(await medianOf(
+      multi.map((v) => ({ id: `multi-${v}`, label: v, variant: v })),
+      S.passes,
+      ({ variant }) => runMulti(S, redis, variant),
+    )),
+  );
   rows.push(
     ...(await runLogins(S).catch((err: Error): Row[] => [{ id: "login", label: "login flows", error: err.message }])),
   );

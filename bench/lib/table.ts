@@ -14,6 +14,8 @@ export interface Row {
   /** How many passes the row is the median of, and their spread (half the min–max range / median). */
   passes?: number;
   spread?: number;
+  /** Redis commands per request (multi-instance scenario with redis). */
+  redisPerRequest?: number;
 }
 
 const HEAD = ["scenario", "req/s (median)", "spread", "p50 ms", "p99 ms", "× Express 5", "server CPU µs/req"];

@@ -32,6 +32,12 @@ const TARGETS: { name: string; subject: string; versus: string; min: number }[] 
   { name: "bearer request ≥ 0.85× plain Express 5", subject: "kakao-bearer", versus: "express5", min: 0.85 },
   { name: "bearer request ≥ 0.95× the cookie one", subject: "kakao-bearer", versus: "kakao-cache", min: 0.95 },
   {
+    name: "3 instances with redis (registry on) ≥ 0.85× the same without redis",
+    subject: "multi-redis",
+    versus: "multi-plain",
+    min: 0.85,
+  },
+  {
     name: "SDK token exchanges ≥ 1.0× web login flows (costs no more than a callback)",
     subject: "login-exchange",
     versus: "login-kakao",
