@@ -18,6 +18,7 @@ export const KAKAO_ERROR_CODES = {
   ERR_KAKAO_NOT_SIGNED_IN: "No Kakao user is signed in on this request.",
   ERR_KAKAO_ID_TOKEN: "Kakao's id_token failed verification.",
   ERR_KAKAO_PROFILE: "Kakao's profile was unusable, or the profile option threw.",
+  ERR_KAKAO_SIGN_IN_HOOK: "onSignIn threw, rejected, took longer than timeout, or returned another user.",
   ERR_KAKAO_SESSION_STORE: "The session store (e.g. Redis behind express-session) failed.",
 } as const;
 

@@ -11,6 +11,8 @@ export {
 } from "./guards.js";
 export { revokeKakaoUser, type RevocationStore } from "./session/revocation.js";
 export { revokeKakaoSession, type KakaoSessionInfo } from "./session/registry.js";
+export { kakaoAdmin, type KakaoAdmin, type KakaoAdminOptions } from "./kakao/admin.js";
+export { withdrawKakaoUser, type WithdrawResult } from "./withdraw.js";
 export { redisRevocationStore, type RedisLike, type RedisRevocationStoreOptions } from "./session/revocation-redis.js";
 export {
   KakaoAuthError,

@@ -24,6 +24,19 @@ import type { KakaoSessionData, SignInUrlOptions } from "./types.js";
  * config, the Kakao client, the session store and the Auth.js config. Never reachable from `req`
  * (context.ts keeps it in a private field).
  */
+/** The `kakaoAuth()` instances of this process, for process-wide operations (withdrawal). */
+const instances = new Set<WeakRef<KakaoAuthInstance>>();
+
+export function liveInstances(): KakaoAuthInstance[] {
+  const out: KakaoAuthInstance[] = [];
+  for (const ref of instances) {
+    const instance = ref.deref();
+    if (instance) out.push(instance);
+    else instances.delete(ref);
+  }
+  return out;
+}
+
 export class KakaoAuthInstance {
   readonly config: ResolvedConfig;
   readonly client: KakaoClient;
@@ -55,6 +68,7 @@ export class KakaoAuthInstance {
         ? new CookieSessionStore(config, processRevocations, tokens)
         : new ExpressSessionStore(config, processRevocations, this.keyring);
     this.bearer = new BearerSessionStore(config, processRevocations, tokens);
+    instances.add(new WeakRef(this));
     if (config.revocationStore) syncRevocations(config.revocationStore, config.revocationPollInterval * 1000);
     if (config.redis !== undefined) {
       const redis = adaptRedis(config.redis);

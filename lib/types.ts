@@ -130,8 +130,19 @@ export interface KakaoAuthOptions {
     tokens: KakaoTokenSet,
     defaults: KakaoUser,
   ) => KakaoUser | Promise<KakaoUser>;
-  /** Called after Kakao login succeeded; return `false` to refuse the user. */
-  onSignIn?: (event: { user: KakaoUser; req: Request }) => boolean | void | Promise<boolean | void>;
+  /**
+   * Called after Kakao login succeeded, before the session is written, bounded by `timeout`.
+   * Return `false` to refuse the user, nothing to keep it, or the user with your own fields
+   * (e.g. the `appUserId` of your users table, typed by declaration merging) to store in the
+   * session. A throw ends the login on the error page (`error=signin`), with no session.
+   * @example onSignIn: async ({ user }) => ({ ...user, appUserId: (await db.findOrCreate(user.id)).id })
+   */
+  onSignIn?: (event: {
+    user: KakaoUser;
+    profile: import("./kakao/profile.js").KakaoProfile;
+    tokens: KakaoTokenSet;
+    req: Request;
+  }) => boolean | void | KakaoUser | Promise<boolean | void | KakaoUser>;
   /** Called after `POST {basePath}/signout` ended the session (`user` is who was signed in, if anyone). */
   onSignOut?: (event: { user: KakaoUser | undefined; req: Request }) => void | Promise<void>;
   /**

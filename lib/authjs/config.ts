@@ -3,7 +3,8 @@ import type { AuthConfig } from "@auth/core";
 import type { Account } from "@auth/core/types";
 import { decodeJwt } from "jose";
 import type { ResolvedConfig } from "../config.js";
-import { KakaoAuthError } from "../errors.js";
+import { KakaoAuthError, isKakaoAuthError } from "../errors.js";
+import { runSignInHooks } from "../sign-in.js";
 import { redirectTarget } from "../http/return-to.js";
 import type { KakaoClient } from "../kakao/client.js";
 import { defaultKakaoUser, type KakaoProfile } from "../kakao/profile.js";
@@ -50,16 +51,18 @@ function authTimeOf(account: Account, profileId: string, ctx: FlowContext): numb
   return ctx.previous?.user.id === profileId ? ctx.previous.user.authTime : 0;
 }
 
-/** Builds the session the user gets from Kakao's profile and token answer. */
+/** Builds the session the user gets from Kakao's profile, token answer and the app's hooks; `undefined` when refused. */
 async function buildSession(
   config: ResolvedConfig,
   profile: KakaoProfile,
   account: Account,
   ctx: FlowContext,
-): Promise<KakaoSessionData> {
+): Promise<KakaoSessionData | undefined> {
   const tokenSet = account as unknown as KakaoTokenSet;
   const defaults = defaultKakaoUser(profile, tokenSet, authTimeOf(account, profile.id, ctx));
-  const user: KakaoUser = config.profile ? await config.profile(profile, tokenSet, defaults) : defaults;
+  const verdict = await runSignInHooks(config, { profile, tokens: tokenSet, defaults, req: ctx.req });
+  if (!verdict.ok) return undefined;
+  const user: KakaoUser = verdict.user;
   const data: KakaoSessionData = { user, loginAt: Date.now(), sessionId: randomUUID() };
   const tokens = tokensFrom(account, ctx);
   if (tokens) data.tokens = tokens;
@@ -108,16 +111,15 @@ export function authConfigFactory(config: ResolvedConfig, keyring: JweKeyring, c
         } catch (err) {
           recordFlowError(
             ctx,
-            new KakaoAuthError("ERR_KAKAO_PROFILE", `The profile option threw: ${(err as Error).message}`),
+            isKakaoAuthError(err)
+              ? err
+              : new KakaoAuthError("ERR_KAKAO_SIGN_IN_HOOK", `A sign-in hook failed: ${(err as Error).message}`),
           );
           return false;
         }
-        if (config.onSignIn && ctx.req) {
-          const verdict = await config.onSignIn({ user: ctx.session.user, req: ctx.req });
-          if (verdict === false) {
-            ctx.refused = true;
-            return false;
-          }
+        if (!ctx.session) {
+          ctx.refused = true;
+          return false;
         }
         return extra.callbacks?.signIn ? extra.callbacks.signIn({ profile: profile, account, user: { id: "" } }) : true;
       },

@@ -16,6 +16,8 @@ export function errorCodeFor(err: KakaoAuthError | undefined, authjsType: string
       return "kakao_unavailable";
     case "ERR_KAKAO_ID_TOKEN":
       return "id_token";
+    case "ERR_KAKAO_SIGN_IN_HOOK":
+      return "signin";
     case undefined:
       break;
     default:

@@ -49,6 +49,18 @@ const MESSAGES: Readonly<Record<string, PageTexts>> = {
         "이 로그인 시도는 더 이상 유효하지 않습니다(만료되었거나, 이미 사용되었거나, 다른 브라우저에서 시작됨). 다시 로그인해 주세요.",
     },
   },
+  signin: {
+    en: {
+      title: "Sign-in could not be completed",
+      text: () =>
+        "Kakao signed you in, but this site could not finish setting up your account. Nothing was saved. Please try again in a moment.",
+    },
+    ko: {
+      title: "로그인을 마치지 못함",
+      text: () =>
+        "카카오 로그인은 되었지만 이 사이트가 계정 준비를 마치지 못했습니다. 아무것도 저장되지 않았습니다. 잠시 후 다시 시도해 주세요.",
+    },
+  },
   refused: {
     en: { title: "Access refused", text: () => "This site does not allow your account to sign in." },
     ko: { title: "접근 거부", text: () => "이 사이트는 이 계정의 로그인을 허용하지 않습니다." },

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Request, Response } from "express";
 import { KakaoContext } from "../context.js";
+import { runSignInHooks } from "../sign-in.js";
 import type { KakaoAuthInstance } from "../instance.js";
 import { defaultKakaoUser, type KakaoProfile } from "../kakao/profile.js";
 import type { RequestState } from "../session/request-state.js";
@@ -79,15 +80,12 @@ async function sessionFor(
   const defaults = defaultKakaoUser(ticket.profile, tokens, authTime);
   let user: KakaoUser;
   try {
-    user = config.profile ? await config.profile(ticket.profile, tokens, defaults) : defaults;
+    const verdict = await runSignInHooks(config, { profile: ticket.profile, tokens, defaults, req });
+    if (!verdict.ok)
+      return { ok: false, reason: `onSignIn returned false for user ${defaults.id}: no session was created` };
+    user = verdict.user;
   } catch (err) {
-    return { ok: false, reason: `the profile option threw: ${messageOf(err)}`, cause: err };
-  }
-  try {
-    if (config.onSignIn && (await config.onSignIn({ user, req })) === false)
-      return { ok: false, reason: `onSignIn returned false for user ${user.id}: no session was created` };
-  } catch (err) {
-    return { ok: false, reason: `onSignIn threw: ${messageOf(err)}`, cause: err };
+    return { ok: false, reason: messageOf(err), cause: err };
   }
   return { ok: true, data: { user, loginAt: Date.now(), sessionId: randomUUID() } };
 }

@@ -7,6 +7,7 @@ import { bodyFields } from "../http/request-body.js";
 import { verifyIdToken } from "../kakao/id-token.js";
 import { defaultKakaoUser, type KakaoProfile } from "../kakao/profile.js";
 import { log } from "../log.js";
+import { runSignInHooks } from "../sign-in.js";
 import type { RequestState } from "../session/request-state.js";
 import type { KakaoSessionData, KakaoTokens, KakaoUser } from "../types.js";
 import { NO_STORE, originOr400, type RouteDeps } from "./route.js";
@@ -110,9 +111,10 @@ export function tokenExchangeRoute(deps: RouteDeps) {
 
       const authTime = typeof claims?.auth_time === "number" ? claims.auth_time : 0;
       const defaults = defaultKakaoUser(profile, { scope: "" }, authTime);
-      const user: KakaoUser = config.profile ? await config.profile(profile, {}, defaults) : defaults;
-      if (config.onSignIn && (await config.onSignIn({ user, req })) === false)
-        return refuse(res, 403, "access_denied", "This app does not allow this account to sign in.");
+      const tokenSet = tokens ? { access_token: tokens.accessToken, expires_at: tokens.expiresAt } : {};
+      const verdict = await runSignInHooks(config, { profile, tokens: tokenSet, defaults, req });
+      if (!verdict.ok) return refuse(res, 403, "access_denied", "This app does not allow this account to sign in.");
+      const user: KakaoUser = verdict.user;
       const data: KakaoSessionData = { user, loginAt: Date.now(), sessionId: randomUUID() };
       if (tokens) data.tokens = tokens;
       const claimSet = {
@@ -138,6 +140,10 @@ export function tokenExchangeRoute(deps: RouteDeps) {
         return refuse(res, 503, "kakao_unavailable", "Kakao could not be reached. Try again.");
       if ((err as { code?: unknown }).code === "ERR_KAKAO_JWKS_UNAVAILABLE")
         return refuse(res, 503, "kakao_unavailable", "Kakao's signing keys could not be fetched. Try again.");
+      if (isKakaoAuthError(err) && err.code === "ERR_KAKAO_SIGN_IN_HOOK") {
+        log.session("token exchange: %s", err.message);
+        return refuse(res, 403, "signin_failed", "The app could not complete this sign-in. Try again later.");
+      }
       if (isKakaoAuthError(err) && err.code === "ERR_KAKAO_API_UNAUTHORIZED")
         return refuse(res, 401, "invalid_token", "Kakao does not accept this access token.");
       throw err;

@@ -5,6 +5,7 @@ import { bodyFields } from "../http/request-body.js";
 import { log } from "../log.js";
 import type { RequestState } from "../session/request-state.js";
 import { revokeKakaoUser } from "../session/revocation.js";
+import { recentlyWithdrawn } from "../withdraw.js";
 import type { RouteDeps } from "./route.js";
 
 /** `Authorization: KakaoAK <adminKey>` as Kakao sends it (kakao-api.md §5.6). */
@@ -53,7 +54,8 @@ export function unlinkWebhookRoute(req: Request, res: Response, _state: RequestS
       () => log.webhook("user %s unlinked (%s): sessions revoked", userId, referrerType),
       (err: unknown) => log.webhook("revocation store failed for user %s: %s", userId, (err as Error).message),
     );
-    if (!config.onUnlink) return;
+    // Already withdrawn through withdrawKakaoUser() here: Kakao's webhook for it succeeds quietly.
+    if (!config.onUnlink || recentlyWithdrawn(userId)) return;
     const event: Parameters<NonNullable<typeof config.onUnlink>>[0] = { userId, referrerType };
     if (appId) event.appId = appId;
     if (params.group_user_token) event.groupUserToken = params.group_user_token;
