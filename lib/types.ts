@@ -5,11 +5,15 @@ import type { Request } from "express";
 export interface KakaoUser {
   /** Kakao user id (회원번호) as a decimal string, exact even past 2^53. */
   id: string;
+  /** `kakao_account.profile.nickname` (consent item `profile_nickname`). */
   nickname?: string;
+  /** 640×640 profile image URL, https (consent item `profile_image`). */
   profileImage?: string;
+  /** 110×110 thumbnail URL, https. */
   thumbnailImage?: string;
   /** Only when Kakao says the address is valid and verified (`is_email_valid && is_email_verified`). */
   email?: string;
+  /** Whether `email` is set: Kakao said the address is valid and verified. */
   emailVerified: boolean;
   /** Consent items the user has agreed to, as far as known (token response `scope`). */
   scopes: string[];
@@ -23,7 +27,9 @@ export interface KakaoUser {
 
 /** Tokens kept in the session (never sent to the browser in clear: the cookie is encrypted). */
 export interface KakaoTokens {
+  /** The user's Kakao access token (use `req.kakao.accessToken()`, which refreshes it). */
   accessToken: string;
+  /** Kakao rotates it in its last month; absent for sessions from an SDK access token. */
   refreshToken?: string;
   /** Access-token expiry, seconds since epoch. */
   expiresAt: number;
@@ -33,7 +39,9 @@ export interface KakaoTokens {
 
 /** What one session holds, in either store. */
 export interface KakaoSessionData {
+  /** What `req.kakaoUser` shows. */
   user: KakaoUser;
+  /** Kakao's tokens; absent for sessions made without them (`signInAs` without an emulator, an SDK id_token alone). */
   tokens?: KakaoTokens;
   /** Milliseconds since epoch when this session was created (absolute expiry and revocation). */
   loginAt: number;
@@ -43,14 +51,20 @@ export interface KakaoSessionData {
 
 /** Token response values handed to the `profile` option. */
 export interface KakaoTokenSet {
+  /** The access token Kakao issued at this login. */
   access_token?: string;
+  /** The refresh token (web logins). */
   refresh_token?: string;
+  /** Access-token expiry, seconds since epoch. */
   expires_at?: number;
+  /** The consent items granted, space separated as Kakao sends them. */
   scope?: string;
+  /** With OIDC: the verified id_token. */
   id_token?: string;
   [key: string]: unknown;
 }
 
+/** `session` option of `kakaoAuth()`: where sessions live and how long they last. */
 export interface KakaoSessionOptions {
   /** `"cookie"` (default): Auth.js encrypted JWT cookie. `"express-session"`: `req.session`. */
   store?: "cookie" | "express-session";
@@ -79,6 +93,7 @@ export interface KakaoSessionOptions {
   maxPerUser?: number;
 }
 
+/** What `req.kakao.signInUrl()` builds a sign-in link from. */
 export interface SignInUrlOptions {
   /** Same-origin path to return to after login. */
   returnTo?: string;
