@@ -1,14 +1,33 @@
 import { inspect } from "node:util";
 import type { Request, Response } from "express";
-import { KakaoApiError, KakaoAuthConfigError, KakaoAuthError, KakaoOAuthError } from "./errors.js";
+import {
+  isKakaoAuthError,
+  KakaoApiError,
+  KakaoAuthConfigError,
+  KakaoAuthError,
+  KakaoOAuthError,
+  KakaoSessionStoreError,
+} from "./errors.js";
 import type { KakaoAuthInstance } from "./instance.js";
 import { REFRESH_MARGIN_S } from "./kakao/client.js";
 import { isDeadRefreshAnswer } from "./kakao/oauth-errors.js";
 import { log } from "./log.js";
+import { withTimeout } from "./redis/adapter.js";
 import type { KakaoSessionInfo } from "./session/registry.js";
 import type { RequestState } from "./session/request-state.js";
 import { revokeKakaoUser } from "./session/revocation.js";
 import type { KakaoRequestContext, KakaoTokens, SignInUrlOptions } from "./types.js";
+
+/** A registry call whose Redis failed is the session store being down (503 with kakaoErrorHandler). */
+function registryCall<T>(work: Promise<T>): Promise<T> {
+  // One bound for the whole call (several Redis round trips), not one per round trip.
+  return withTimeout(work).catch((err: unknown) => {
+    if (isKakaoAuthError(err)) throw err;
+    throw new KakaoSessionStoreError(`The session registry (Redis) is unavailable: ${(err as Error).message}`, {
+      cause: err,
+    });
+  });
+}
 
 function notSignedIn(): KakaoAuthError {
   return new KakaoAuthError("ERR_KAKAO_NOT_SIGNED_IN", "No Kakao user is signed in on this request.", {
@@ -152,13 +171,13 @@ export class KakaoContext implements KakaoRequestContext {
   async sessions(): Promise<KakaoSessionInfo[]> {
     const session = this.#state.session;
     if (!session) throw notSignedIn();
-    return this.#registry().list(session.user.id, session.sessionId);
+    return registryCall(this.#registry().list(session.user.id, session.sessionId));
   }
 
   async signOutOthers(): Promise<number> {
     const session = this.#state.session;
     if (!session) throw notSignedIn();
-    return this.#registry().endOthers(session.user.id, session.sessionId);
+    return registryCall(this.#registry().endOthers(session.user.id, session.sessionId));
   }
 
   signInUrl(options?: SignInUrlOptions): string {

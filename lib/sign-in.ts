@@ -7,15 +7,18 @@ import type { KakaoTokenSet, KakaoUser } from "./types.js";
 /** What the app's hooks decided about a login: the user to store, or a refusal. */
 export type SignInVerdict = { ok: true; user: KakaoUser } | { ok: false };
 
-function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+function bounded<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
   return Promise.race([
-    work,
+    work(abort.signal),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new KakaoAuthError("ERR_KAKAO_SIGN_IN_HOOK", `${what} took longer than timeout (${ms} ms).`)),
-        ms,
-      );
+      timer = setTimeout(() => {
+        const error = new KakaoAuthError("ERR_KAKAO_SIGN_IN_HOOK", `${what} took longer than timeout (${ms} ms).`);
+        // The hook is told, so it can roll back what it started: the login has failed.
+        abort.abort(error);
+        reject(error);
+      }, ms);
     }),
   ]).finally(() => clearTimeout(timer));
 }
@@ -35,7 +38,7 @@ export async function runSignInHooks(
   if (config.profile) {
     try {
       user = await bounded(
-        Promise.resolve(config.profile(event.profile, event.tokens, event.defaults)),
+        () => Promise.resolve(config.profile!(event.profile, event.tokens, event.defaults)),
         config.timeout,
         "The profile option",
       );
@@ -49,8 +52,10 @@ export async function runSignInHooks(
   if (!config.onSignIn || !event.req) return { ok: true, user };
   let verdict: unknown;
   try {
+    const onSignIn = config.onSignIn;
+    const req = event.req;
     verdict = await bounded(
-      Promise.resolve(config.onSignIn({ user, profile: event.profile, tokens: event.tokens, req: event.req })),
+      (signal) => Promise.resolve(onSignIn({ user, profile: event.profile, tokens: event.tokens, req, signal })),
       config.timeout,
       "onSignIn",
     );

@@ -157,6 +157,8 @@ export interface KakaoAuthOptions {
     profile: import("./kakao/profile.js").KakaoProfile;
     tokens: KakaoTokenSet;
     req: Request;
+    /** Aborted when the hook outlives `timeout`: the login has failed, so roll back what it began. */
+    signal: AbortSignal;
   }) => boolean | void | KakaoUser | Promise<boolean | void | KakaoUser>;
   /** Called after `POST {basePath}/signout` ended the session (`user` is who was signed in, if anyone). */
   onSignOut?: (event: { user: KakaoUser | undefined; req: Request }) => void | Promise<void>;

@@ -62,7 +62,14 @@ export function adaptRedis(client: unknown): KakaoRedis {
         (fn(sub, "on") as unknown as (e: string, l: (ch: string, m: string) => void) => void)("message", (ch, m) => {
           if (ch === channel) onMessage(m);
         });
-        await (fn(sub, "subscribe") as unknown as (ch: string) => Promise<unknown>)(channel);
+        // With enableOfflineQueue: false a command before "ready" fails: subscribe once connected
+        // (ioredis subscribes again by itself after a reconnect).
+        const subscribe = () => (fn(sub, "subscribe") as unknown as (ch: string) => Promise<unknown>)(channel);
+        if (sub.status === "ready") await subscribe();
+        else
+          (fn(sub, "once") as unknown as (e: string, l: () => void) => void)("ready", () => {
+            subscribe().catch((err: unknown) => log.session("redis subscribe failed: %s", (err as Error).message));
+          });
         fn(sub, "unref")?.();
       },
     };

@@ -53,12 +53,12 @@ const MESSAGES: Readonly<Record<string, PageTexts>> = {
     en: {
       title: "Sign-in could not be completed",
       text: () =>
-        "Kakao signed you in, but this site could not finish setting up your account. Nothing was saved. Please try again in a moment.",
+        "Kakao signed you in, but this site could not finish setting up your account, so you are not signed in. Please try again in a moment.",
     },
     ko: {
       title: "로그인을 마치지 못함",
       text: () =>
-        "카카오 로그인은 되었지만 이 사이트가 계정 준비를 마치지 못했습니다. 아무것도 저장되지 않았습니다. 잠시 후 다시 시도해 주세요.",
+        "카카오 로그인은 되었지만 이 사이트가 계정 준비를 마치지 못해 로그인되지 않았습니다. 잠시 후 다시 시도해 주세요.",
     },
   },
   refused: {

@@ -42,8 +42,8 @@ export class SessionRegistry {
   readonly #redis: KakaoRedis;
   readonly #absoluteMs: number;
   readonly #maxPerUser: number | undefined;
-  /** Pending last-seen times: session id → [user id, ms]; flushed by a timer. */
-  readonly #pending = new Map<string, [string, number]>();
+  /** Pending last-seen times: session id → [user id, ms, login ms]; flushed by a timer. */
+  readonly #pending = new Map<string, [string, number, number]>();
   /** When each session's last-seen was last queued here (ms). */
   readonly #queuedAt = new Map<string, number>();
 
@@ -114,7 +114,7 @@ export class SessionRegistry {
 
   /** The user's live sessions, oldest first. */
   async list(userId: string, currentId: string | undefined): Promise<KakaoSessionInfo[]> {
-    await this.flush();
+    await this.flush(userId);
     const live = await this.#entries(userId);
     const key = seenKey(userId);
     const seen: unknown = await withTimeout(this.#redis.command(key, ["HGETALL", key]));
@@ -150,20 +150,28 @@ export class SessionRegistry {
     if (queued !== undefined && nowMs - queued < SEEN_EVERY_MS) return;
     if (this.#queuedAt.size > 100_000) this.#queuedAt.clear();
     this.#queuedAt.set(id, nowMs);
-    this.#pending.set(id, [data.user.id, nowMs]);
+    this.#pending.set(id, [data.user.id, nowMs, data.loginAt]);
   }
 
-  /** Writes the pending last-seen times. */
-  async flush(): Promise<void> {
-    if (this.#pending.size === 0) return;
-    const batch = [...this.#pending];
-    this.#pending.clear();
-    for (const [sessionId, [userId, at]] of batch) {
-      const key = seenKey(userId);
-      await withTimeout(this.#redis.command(key, ["HSET", key, sessionId, String(at)]))
-        .then(() => withTimeout(this.#redis.command(key, ["PEXPIRE", key, String(this.#absoluteMs)])))
-        .catch((err: unknown) => log.session("last-seen write failed: %s", (err as Error).message));
-    }
+  /**
+   * Writes the pending last-seen times (of one user, or all), together under one timeout. A session
+   * whose login found Redis down is listed from here on (`HSETNX`: an entry made at login stays).
+   */
+  async flush(onlyUserId?: string): Promise<void> {
+    const batch = [...this.#pending].filter(([, [userId]]) => onlyUserId === undefined || userId === onlyUserId);
+    if (batch.length === 0) return;
+    for (const [sessionId] of batch) this.#pending.delete(sessionId);
+    const writes = batch.map(async ([sessionId, [userId, at, loginAt]]) => {
+      const seen = seenKey(userId);
+      const list = usersKey(userId);
+      const entry: Entry = { createdAt: loginAt, until: loginAt + this.#absoluteMs };
+      await this.#redis.command(seen, ["HSET", seen, sessionId, String(at)]);
+      await this.#redis.command(seen, ["PEXPIRE", seen, String(this.#absoluteMs)]);
+      if (entry.until > at) await this.#redis.command(list, ["HSETNX", list, sessionId, JSON.stringify(entry)]);
+    });
+    await withTimeout(Promise.all(writes)).catch((err: unknown) =>
+      log.session("last-seen write failed: %s", (err as Error).message),
+    );
   }
 
   /** The user a session belongs to, from Redis (for `revokeKakaoSession(id)`). */
@@ -181,12 +189,10 @@ export class SessionRegistry {
 export async function revokeKakaoSession(sessionId: string): Promise<void> {
   if (typeof sessionId !== "string" || !/^[0-9a-f-]{36}$/i.test(sessionId))
     throw new TypeError("revokeKakaoSession(sessionId): sessionId must be a session id from req.kakao.sessions()");
-  const [registry] = registries;
-  if (!registry) {
-    await revokeSessionId(sessionId, Date.now() + 60 * 24 * 60 * 60 * 1000);
-    return;
+  await revokeSessionId(sessionId, Date.now() + 60 * 24 * 60 * 60 * 1000);
+  // Every registry of this process (one per kakaoAuth({ redis })): drop it from its user's list.
+  for (const registry of registries) {
+    const owner = await registry.ownerOf(sessionId).catch(() => undefined);
+    if (owner) await registry.end(owner, sessionId).catch(() => undefined);
   }
-  const owner = await registry.ownerOf(sessionId).catch(() => undefined);
-  if (owner) await registry.end(owner, sessionId);
-  else await revokeSessionId(sessionId, Date.now() + 60 * 24 * 60 * 60 * 1000);
 }

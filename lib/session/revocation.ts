@@ -70,7 +70,15 @@ const SESSION_REVOCATION_MAX_MS = 60 * 24 * 60 * 60 * 1000;
 export function revokeSessionId(sessionId: string, untilMs: number): Promise<void> {
   processRevocations.revokeSession(sessionId, untilMs);
   const at = Date.now();
-  return Promise.all([...sharedStores].map((s) => s.revoke(`${SESSION_MEMBER}${sessionId}`, at))).then(() => undefined);
+  // A store outage must not fail the sign-out that asked: this instance refuses the session at
+  // once; the others learn of it only once the store answers again (stated in the README).
+  return Promise.all(
+    [...sharedStores].map((s) =>
+      s
+        .revoke(`${SESSION_MEMBER}${sessionId}`, at)
+        .catch((err: unknown) => log.session("shared revocation of a session failed: %s", (err as Error).message)),
+    ),
+  ).then(() => undefined);
 }
 
 /**
