@@ -65,6 +65,10 @@ export function adaptRedis(client: unknown): KakaoRedis {
         // With enableOfflineQueue: false a command before "ready" fails: subscribe once connected
         // (ioredis subscribes again by itself after a reconnect).
         const subscribe = () => (fn(sub, "subscribe") as unknown as (ch: string) => Promise<unknown>)(channel);
+        // ioredis has no unref(): the subscriber ends with the app's client, so the process can exit.
+        (fn(client, "once") as unknown as (e: string, l: () => void) => void)("end", () =>
+          (fn(sub, "disconnect") as unknown as () => void)(),
+        );
         if (sub.status === "ready") await subscribe();
         else
           (fn(sub, "once") as unknown as (e: string, l: () => void) => void)("ready", () => {

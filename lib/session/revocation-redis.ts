@@ -50,12 +50,15 @@ export function redisRevocationStore(
       await withTimeout(redis.command(key, ["ZREMRANGEBYSCORE", key, "-inf", String(Date.now() - retentionMs)]));
     },
     async changesSince(since) {
-      const flat = (await withTimeout(
+      const reply = (await withTimeout(
         redis.command(key, ["ZRANGEBYSCORE", key, String(since), "+inf", "WITHSCORES"]),
       )) as unknown[];
       const out: Array<[string, number]> = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) out.push([String(flat[i]), Number(flat[i + 1])]);
-      return out;
+      // RESP3 clients (ioredis 6) answer [member, score] pairs; RESP2 ones a flat list.
+      if (reply.length > 0 && reply.every(Array.isArray))
+        for (const [member, score] of reply as unknown[][]) out.push([String(member), Number(score)]);
+      else for (let i = 0; i + 1 < reply.length; i += 2) out.push([String(reply[i]), Number(reply[i + 1])]);
+      return out.filter(([, at]) => Number.isFinite(at));
     },
     async listen(apply) {
       if (!push) return;
