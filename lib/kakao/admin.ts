@@ -1,7 +1,7 @@
-import { KakaoApiError, KakaoAuthConfigError } from "../errors.js";
+import { KakaoAuthConfigError } from "../errors.js";
 import { timedFetch } from "../http/timed-fetch.js";
 import { log } from "../log.js";
-import { kakaoApiErrorFrom } from "./api-errors.js";
+import { kakaoApiErrorFrom, kakaoUnreachable } from "./api-errors.js";
 import { parseKakaoProfileJSON, toKakaoProfile, type KakaoProfile } from "./profile.js";
 
 /** Options of `kakaoAdmin()`; each falls back like `kakaoAuth()`'s. */
@@ -65,13 +65,7 @@ export function kakaoAdmin(options: KakaoAdminOptions = {}): KakaoAdmin {
         ...(method === "POST" ? { body } : {}),
       });
     } catch (err) {
-      const timedOut = (err as Error).name === "TimeoutError";
-      throw new KakaoApiError({
-        kakaoCode: 0,
-        kakaoStatus: 0,
-        timedOut,
-        message: `Kakao ${path} ${timedOut ? `timed out after ${timeout} ms` : "could not be reached"}.`,
-      });
+      throw kakaoUnreachable(err, path, timeout);
     }
     const text = await res.text();
     if (!res.ok) throw kakaoApiErrorFrom(res.status, text, path);

@@ -1,5 +1,16 @@
 import { KakaoApiError } from "../errors.js";
 
+/** A call to Kakao that got no answer (timeout, network): `KakaoApiError` with kakaoCode 0. */
+export function kakaoUnreachable(err: unknown, path: string, timeout: number): KakaoApiError {
+  const timedOut = (err as Error).name === "TimeoutError";
+  return new KakaoApiError({
+    kakaoCode: 0,
+    kakaoStatus: 0,
+    timedOut,
+    message: `Request to Kakao ${path} ${timedOut ? `timed out after ${timeout} ms` : "failed"}.`,
+  });
+}
+
 /** Maps a failed `kapi` answer (`{ code, msg, required_scopes }`, kakao-api.md §1.2) to `KakaoApiError`. */
 export function kakaoApiErrorFrom(status: number, text: string, path: string): KakaoApiError {
   let body: { code?: unknown; msg?: unknown; required_scopes?: unknown } = {};

@@ -4,7 +4,7 @@ import { KakaoApiError, KakaoAuthError } from "../errors.js";
 import { timedFetch } from "../http/timed-fetch.js";
 import { log } from "../log.js";
 import type { KakaoTokens } from "../types.js";
-import { kakaoApiErrorFrom } from "./api-errors.js";
+import { kakaoApiErrorFrom, kakaoUnreachable } from "./api-errors.js";
 import { kakaoJWKS } from "./jwks.js";
 import { isDeadRefreshAnswer, kakaoOAuthError } from "./oauth-errors.js";
 import { parseKakaoProfileJSON, toKakaoProfile, type KakaoProfile } from "./profile.js";
@@ -92,13 +92,7 @@ export class KakaoClient {
     try {
       return await this.fetch(url, init);
     } catch (err) {
-      const timedOut = (err as Error).name === "TimeoutError";
-      throw new KakaoApiError({
-        kakaoCode: 0,
-        kakaoStatus: 0,
-        timedOut,
-        message: `Request to Kakao ${new URL(url).pathname} ${timedOut ? `timed out after ${this.options.timeout} ms` : "failed"}.`,
-      });
+      throw kakaoUnreachable(err, new URL(url).pathname, this.options.timeout);
     }
   }
 

@@ -5,43 +5,8 @@ import { EXPRESS_MAJORS } from "../support/app.js";
 import { useEmulator } from "../support/emulator.js";
 import { LoginFlow } from "../support/login-flow.js";
 import { expectNoServerErrorsAfterEach } from "../support/no-server-errors.js";
+import { HOSTILE_RETURN_TO } from "../support/hostile-return-to.js";
 import { expectCleanError, secretsOf, useApp } from "../support/security.js";
-
-/** returnTo values that must all land on "/" (RED-01..06), each labelled with its catalogue row. */
-const HOSTILE_RETURN_TO: [id: string, value: string][] = [
-  ["RED-01", "https://evil.example/"],
-  ["RED-01", "http://evil.example"],
-  ["RED-01", "https:evil.example"],
-  ["RED-01", "HTTPS://EVIL.EXAMPLE/"],
-  ["RED-02", "//evil.example"],
-  ["RED-02", "///evil.example"],
-  ["RED-02", " //evil.example"],
-  ["RED-02", "/.//evil.example"],
-  ["RED-02", "/a/..//evil.example"],
-  ["RED-03", "/\\evil.example"],
-  ["RED-03", "\\/evil.example"],
-  ["RED-03", "\\\\evil.example"],
-  ["RED-03", "/\t/evil.example"],
-  ["RED-04", "%2F%2Fevil.example"],
-  ["RED-04", "/%2Fevil.example"],
-  ["RED-04", "/%2fevil.example"],
-  ["RED-04", "/%5Cevil.example"],
-  ["RED-04", "/%5cevil.example"],
-  ["RED-04", "%252F%252Fevil.example"],
-  ["RED-04", "/%252Fevil.example"],
-  ["RED-04", "/%25252F/evil.example"],
-  ["RED-04", "/%2e%2e//evil.example"],
-  ["RED-04", "/./%2Fevil.example"],
-  ["RED-04", "/%09/evil.example"],
-  ["RED-05", "javascript:alert(1)"],
-  ["RED-05", "JaVaScRiPt:alert(1)"],
-  ["RED-05", "data:text/html,<script>alert(1)</script>"],
-  ["RED-05", "vbscript:msgbox(1)"],
-  ["RED-05", "%6A%61%76%61script:alert(1)"],
-  ["RED-06", "/\r\nSet-Cookie:x=1"],
-  ["RED-06", "/%0d%0aSet-Cookie:x=1"],
-  ["RED-06", "/%250d%250aSet-Cookie:x=1"],
-];
 
 /** Same-origin paths that must survive untouched (controls: the sanitiser is not just "/" always). */
 const FRIENDLY_RETURN_TO = ["/me", "/me?tab=1#section", "/a/b%20c?q=%2F"];

@@ -1,7 +1,7 @@
 /**
  * returnTo values that must never send the user off the app's origin (security-tests RED-01..06),
- * each labelled with its catalogue row. A copy of the list in `spec/security/redirects.spec.ts`
- * (which does not export it), for the suites that re-run it under other options.
+ * each labelled with its catalogue row: the redirect suite, and the suites that re-run it under
+ * other options (allowedOrigins).
  */
 export const HOSTILE_RETURN_TO: [id: string, value: string][] = [
   ["RED-01", "https://evil.example/"],
