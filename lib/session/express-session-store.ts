@@ -94,8 +94,9 @@ export class ExpressSessionStore implements SessionStore {
     const keys = this.#keys;
     let opened: KakaoTokens | undefined | null = null;
     const data: KakaoSessionData = { ...rest };
+    // Enumerable, so `{ ...session, user }` (a scopes update) carries the tokens along.
     Object.defineProperty(data, "tokens", {
-      enumerable: false,
+      enumerable: true,
       configurable: true,
       get(): KakaoTokens | undefined {
         opened ??= (decryptJwe(sealedTokens, keys)?.tokens as KakaoTokens | undefined) ?? undefined;
