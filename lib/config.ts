@@ -4,19 +4,11 @@ import { KakaoAuthConfigError } from "./errors.js";
 import { redisKind } from "./redis/adapter.js";
 import { redisRevocationStore, type RedisLike } from "./session/revocation-redis.js";
 import { resolveClientOptions, type ResolvedClientOptions } from "./config-clients.js";
+import { resolveSession, wholeNumber, type ResolvedSessionConfig } from "./config-session.js";
 import { log, warnOnce } from "./log.js";
-import type { KakaoAuthOptions, KakaoSessionOptions } from "./types.js";
+import type { KakaoAuthOptions } from "./types.js";
 
-export interface ResolvedSessionConfig {
-  store: "cookie" | "express-session";
-  maxAge: number;
-  absoluteDuration: number;
-  rolling: boolean;
-  updateAge: number;
-  cacheSize: number;
-  bearer: boolean;
-  maxPerUser: number | undefined;
-}
+export type { ResolvedSessionConfig } from "./config-session.js";
 
 /** Options after env defaults and validation: everything below trusts this shape. */
 export interface ResolvedConfig {
@@ -47,7 +39,6 @@ export interface ResolvedConfig {
   clients: ResolvedClientOptions;
 }
 
-const DAY = 24 * 60 * 60;
 const KNOWN_OPTIONS = [
   "clientId",
   "clientSecret",
@@ -85,16 +76,6 @@ const STRING_OPTIONS: Record<string, string | undefined> = {
   adminKey: "KAKAO_ADMIN_KEY",
   appId: "KAKAO_APP_ID",
 };
-const SESSION_OPTIONS = [
-  "store",
-  "maxAge",
-  "absoluteDuration",
-  "rolling",
-  "updateAge",
-  "cacheSize",
-  "bearer",
-  "maxPerUser",
-];
 /** Kakao consent-item ids are lower-case words with underscores (kakao-api.md §7.1). */
 export const CONSENT_ITEM = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -198,69 +179,6 @@ function resolveBase(options: KakaoAuthOptions, env: Env): { origin: string | un
     return { origin: url.origin, basePath: fromURL };
   }
   return { origin: url.origin, basePath: explicitBase ?? "/auth" };
-}
-
-/** The unit each numeric option counts in, named in its messages: "10s" is not a timeout in milliseconds. */
-type Unit = "milliseconds" | "seconds" | "entries" | "sessions";
-
-/** `timeout: 10000` or `session: { maxAge: 86400 }`: how the option is written with that value. */
-function written(option: string, value: number): string {
-  const [outer, inner] = option.split(".");
-  return inner === undefined ? `${option}: ${value}` : `${outer}: { ${inner}: ${value} }`;
-}
-
-function wholeNumber(option: string, value: unknown, unit: Unit, fallback: number, allowZero = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value === "number" && Number.isInteger(value) && (value > 0 || (allowZero && value === 0))) return value;
-  const shown =
-    typeof value === "string" ? JSON.stringify(value) : typeof value === "number" ? String(value) : kindOf(value);
-  fail(
-    option,
-    undefined,
-    `is ${shown}, not a ${allowZero ? "non-negative" : "positive"} whole number of ${unit}`,
-    `Use a number of ${unit}, e.g. ${written(option, fallback)}.`,
-  );
-}
-
-function resolveSession(s: KakaoSessionOptions | undefined, hasRedis: boolean): ResolvedSessionConfig {
-  if (s?.maxPerUser !== undefined && !hasRedis)
-    fail(
-      "session.maxPerUser",
-      undefined,
-      "needs the redis option: the sessions of a user are counted across instances in Redis",
-      "Pass kakaoAuth({ redis: redisClient, session: { maxPerUser } }).",
-    );
-  if (s !== undefined && (typeof s !== "object" || s === null || Array.isArray(s)))
-    fail("session", undefined, `is ${kindOf(s)}, not an object`, 'E.g. session: { store: "cookie", maxAge: 2592000 }.');
-  for (const key of Object.keys(s ?? {}))
-    if (!SESSION_OPTIONS.includes(key))
-      failUnknown("session.", key, SESSION_OPTIONS, "is not a session option", "Known session options");
-  const store = s?.store ?? "cookie";
-  if (store !== "cookie" && store !== "express-session")
-    fail(
-      "session.store",
-      undefined,
-      `is "${String(store)}", not a store`,
-      'Use "cookie" (default) or "express-session" (with any express-session store, e.g. connect-redis).',
-    );
-  return {
-    store,
-    maxAge: wholeNumber("session.maxAge", s?.maxAge, "seconds", 30 * DAY),
-    absoluteDuration: wholeNumber("session.absoluteDuration", s?.absoluteDuration, "seconds", 60 * DAY),
-    rolling: s?.rolling ?? true,
-    updateAge: wholeNumber("session.updateAge", s?.updateAge, "seconds", DAY, true),
-    cacheSize: wholeNumber("session.cacheSize", s?.cacheSize, "entries", 10_000, true),
-    bearer: flag("session.bearer", s?.bearer),
-    maxPerUser:
-      s?.maxPerUser === undefined ? undefined : wholeNumber("session.maxPerUser", s.maxPerUser, "sessions", 1),
-  };
-}
-
-function flag(option: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== "boolean")
-    fail(option, undefined, `is ${kindOf(value)}, not true or false`, `Set ${option}: true or leave it out.`);
-  return value;
 }
 
 function resolveScopes(scopes: unknown, oidc: boolean): string[] {
