@@ -1,12 +1,13 @@
 import type { Request, Response } from "express";
 import type { ResolvedConfig } from "../config.js";
 import { KakaoAuthConfigError, KakaoSessionStoreError } from "../errors.js";
-import { decryptJwe, encryptJwe, type JweKey, type JweKeyring } from "../authjs/jwe.js";
+import type { JweKey, JweKeyring } from "../authjs/jwe.js";
 import type { KakaoSessionData, KakaoTokens } from "../types.js";
 import type { RequestState } from "./request-state.js";
 import type { RevocationList } from "./revocation.js";
 import { isSessionData, isSessionLive } from "./rules.js";
 import type { SessionStore, StoredSession } from "./store.js";
+import { openTokens, sealTokens } from "./token-seal.js";
 
 /** The key under which the user and tokens live in `req.session`. */
 export const SESSION_KEY = "kakao";
@@ -80,11 +81,7 @@ export class ExpressSessionStore implements SessionStore {
   #seal(data: KakaoSessionData): StoredRecord {
     const { tokens, ...rest } = data;
     if (!tokens) return rest;
-    const now = Math.floor(Date.now() / 1000);
-    return {
-      ...rest,
-      sealedTokens: encryptJwe({ tokens }, this.#keys[0]!, now + this.#config.session.absoluteDuration, now),
-    };
+    return { ...rest, sealedTokens: sealTokens(tokens, this.#keys[0]!) };
   }
 
   #open(record: unknown): KakaoSessionData | undefined {
@@ -99,7 +96,7 @@ export class ExpressSessionStore implements SessionStore {
       enumerable: true,
       configurable: true,
       get(): KakaoTokens | undefined {
-        opened ??= (decryptJwe(sealedTokens, keys)?.tokens as KakaoTokens | undefined) ?? undefined;
+        opened ??= openTokens(sealedTokens, keys);
         return opened;
       },
     });
