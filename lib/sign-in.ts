@@ -1,8 +1,16 @@
+import { randomUUID } from "node:crypto";
 import type { Request } from "express";
 import type { ResolvedConfig } from "./config.js";
 import { KakaoAuthError } from "./errors.js";
 import type { KakaoProfile } from "./kakao/profile.js";
-import type { KakaoTokenSet, KakaoUser } from "./types.js";
+import type { KakaoSessionData, KakaoTokens, KakaoTokenSet, KakaoUser } from "./types.js";
+
+/** A new login's session data: a fresh random id, stable across renewals (sign-out revokes it). */
+export function newSession(user: KakaoUser, tokens?: KakaoTokens): KakaoSessionData {
+  const data: KakaoSessionData = { user, loginAt: Date.now(), sessionId: randomUUID() };
+  if (tokens) data.tokens = tokens;
+  return data;
+}
 
 /** What the app's hooks decided about a login: the user to store, or a refusal. */
 export type SignInVerdict = { ok: true; user: KakaoUser } | { ok: false };

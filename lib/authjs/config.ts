@@ -1,16 +1,16 @@
-import { randomUUID } from "node:crypto";
 import type { AuthConfig } from "@auth/core";
 import type { Account } from "@auth/core/types";
 import { decodeJwt } from "jose";
 import type { ResolvedConfig } from "../config.js";
 import { KakaoAuthError, isKakaoAuthError } from "../errors.js";
-import { runSignInHooks } from "../sign-in.js";
+import { newSession, runSignInHooks } from "../sign-in.js";
 import { redirectTarget } from "../http/return-to.js";
 import type { KakaoClient } from "../kakao/client.js";
 import { defaultKakaoUser, type KakaoProfile } from "../kakao/profile.js";
 import { log } from "../log.js";
 import type { KakaoSessionData, KakaoTokens, KakaoTokenSet, KakaoUser } from "../types.js";
 import { sessionTokenCodec } from "./codec.js";
+import { sessionClaims } from "./session-claims.js";
 import type { JweKeyring } from "./jwe.js";
 import { recordFlowError, type FlowContext } from "./login-attempt.js";
 import { ATTEMPT, kakaoProvider } from "./provider.js";
@@ -63,10 +63,7 @@ async function buildSession(
   const verdict = await runSignInHooks(config, { profile, tokens: tokenSet, defaults, req: ctx.req });
   if (!verdict.ok) return undefined;
   const user: KakaoUser = verdict.user;
-  const data: KakaoSessionData = { user, loginAt: Date.now(), sessionId: randomUUID() };
-  const tokens = tokensFrom(account, ctx);
-  if (tokens) data.tokens = tokens;
-  return data;
+  return newSession(user, tokensFrom(account, ctx));
 }
 
 export type AuthConfigFor = (ctx: FlowContext, basePath: string) => AuthConfig;
@@ -125,16 +122,7 @@ export function authConfigFactory(config: ResolvedConfig, keyring: JweKeyring, c
       },
       async jwt(params) {
         let token = params.token;
-        if (params.account && ctx.session) {
-          const user = ctx.session.user;
-          token = {
-            sub: user.id,
-            name: user.nickname ?? null,
-            email: user.email ?? null,
-            picture: user.profileImage ?? null,
-            kakao: ctx.session,
-          };
-        }
+        if (params.account && ctx.session) token = sessionClaims(ctx.session);
         const out = extra.callbacks?.jwt ? await extra.callbacks.jwt({ ...params, token }) : token;
         // Auth.js issues the session token from this: the attempt signed the user in.
         if (params.account && ctx.session && out) ctx.claims = { ...out, kakao: ctx.session };

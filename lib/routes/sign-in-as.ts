@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Request, Response } from "express";
 import { KakaoContext } from "../context.js";
-import { runSignInHooks } from "../sign-in.js";
+import { sessionClaims } from "../authjs/session-claims.js";
+import { newSession, runSignInHooks } from "../sign-in.js";
 import type { KakaoAuthInstance } from "../instance.js";
 import { defaultKakaoUser, type KakaoProfile } from "../kakao/profile.js";
 import type { RequestState } from "../session/request-state.js";
@@ -87,7 +88,7 @@ async function sessionFor(
   } catch (err) {
     return { ok: false, reason: messageOf(err), cause: err };
   }
-  return { ok: true, data: { user, loginAt: Date.now(), sessionId: randomUUID() } };
+  return { ok: true, data: newSession(user) };
 }
 
 async function write(
@@ -99,15 +100,8 @@ async function write(
 ): Promise<SignInAsOutcome> {
   const built = await sessionFor(instance, req, ticket);
   if (!built.ok) return built;
-  const { user } = built.data;
   // The claims the jwt callback gives a real login's session token (authjs/config.ts).
-  const claims = {
-    sub: user.id,
-    name: user.nickname ?? null,
-    email: user.email ?? null,
-    picture: user.profileImage ?? null,
-    kakao: built.data,
-  };
+  const claims = sessionClaims(built.data);
   try {
     await instance.createSession(req, res, state, built.data, claims);
   } catch (err) {

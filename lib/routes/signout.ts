@@ -16,8 +16,10 @@ export async function signOutRoute(req: Request, res: Response, state: RequestSt
   const { allowedOrigins } = instance.config.clients;
   // The Origin a browser sends is trusted when it is this site or one of the app's own frontends.
   const trustedOrigin = req.headers.origin === origin || allowedOrigins.includes(req.headers.origin ?? "");
-  // A bearer session proves itself: another site cannot make a browser send this app's token.
-  if (!state.bearer && !trustedOrigin && !csrfTokenValid(req, instance.config.secrets, state.secure, body.csrfToken)) {
+  // A bearer session that was read proves itself: another site cannot make a browser send this
+  // app's token (a malformed or refused one proves nothing).
+  const bearerSession = state.bearer && state.session !== undefined;
+  if (!bearerSession && !trustedOrigin && !csrfTokenValid(req, instance.config.secrets, state.secure, body.csrfToken)) {
     log.session("sign-out refused: no valid CSRF token or same-origin Origin");
     res.status(403).json({
       error: "csrf",

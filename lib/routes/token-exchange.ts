@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Request, Response } from "express";
 import type { JWTPayload } from "jose";
 import { LRUCache } from "lru-cache";
@@ -7,9 +7,10 @@ import { bodyFields } from "../http/request-body.js";
 import { verifyIdToken } from "../kakao/id-token.js";
 import { defaultKakaoUser, type KakaoProfile } from "../kakao/profile.js";
 import { log } from "../log.js";
-import { runSignInHooks } from "../sign-in.js";
+import { sessionClaims } from "../authjs/session-claims.js";
+import { newSession, runSignInHooks } from "../sign-in.js";
 import type { RequestState } from "../session/request-state.js";
-import type { KakaoSessionData, KakaoTokens, KakaoUser } from "../types.js";
+import type { KakaoTokens, KakaoUser } from "../types.js";
 import { NO_STORE, originOr400, type RouteDeps } from "./route.js";
 
 /** How long an id_token or nonce stays "seen": longer than any id_token Kakao issues is valid (hours). */
@@ -115,15 +116,8 @@ export function tokenExchangeRoute(deps: RouteDeps) {
       const verdict = await runSignInHooks(config, { profile, tokens: tokenSet, defaults, req });
       if (!verdict.ok) return refuse(res, 403, "access_denied", "This app does not allow this account to sign in.");
       const user: KakaoUser = verdict.user;
-      const data: KakaoSessionData = { user, loginAt: Date.now(), sessionId: randomUUID() };
-      if (tokens) data.tokens = tokens;
-      const claimSet = {
-        sub: user.id,
-        name: user.nickname ?? null,
-        email: user.email ?? null,
-        picture: user.profileImage ?? null,
-        kakao: data,
-      };
+      const data = newSession(user, tokens);
+      const claimSet = sessionClaims(data);
       await instance.createSession(req, res, state, data, claimSet);
       const { token, exp } = instance.bearer.issue(data, claimSet);
       log.session("token exchange signed in Kakao user %s", user.id);
